@@ -1,0 +1,129 @@
+"""The editor's admin: an article and all its parts on one page."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
+
+from articles import services
+from articles.models import Article, Image, Reference, Section, Tag, section_anchor
+
+MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+
+class SectionFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        # Derive blank anchors here, with the whole form set in view, so two
+        # sections with the same heading get distinct anchors before the
+        # uniqueness check runs.
+        kept = [
+            form
+            for form in self.forms
+            if form.is_valid() and form.cleaned_data and not self._should_delete_form(form)
+        ]
+        taken = {form.cleaned_data.get("anchor") for form in kept} - {""}
+        for form in kept:
+            if not form.cleaned_data.get("anchor") and form.cleaned_data.get("heading"):
+                anchor = section_anchor(form.cleaned_data["heading"], taken)
+                form.cleaned_data["anchor"] = form.instance.anchor = anchor
+                taken.add(anchor)
+        super().clean()
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    formset = SectionFormSet
+    extra = 0
+    fields = [("heading", "level", "anchor", "position"), "body"]
+    formfield_overrides = MARKDOWN_EDITOR
+
+
+class ImageInline(admin.StackedInline):
+    model = Image
+    extra = 0
+    fields = [
+        ("thumbnail", "file", "position"),
+        "alt_text",
+        ("caption", "credit"),
+        "after_section",
+    ]
+    readonly_fields = ["thumbnail"]
+
+    @admin.display(description=_("preview"))
+    def thumbnail(self, image: Image) -> str:
+        if not image.file:
+            return "-"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-width:160px;max-height:100px">',
+            image.file.url,
+            image.alt_text,
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "after_section":
+            # Offer only this article's sections.
+            article_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Section.objects.filter(article_id=article_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReferenceInline(admin.StackedInline):
+    model = Reference
+    extra = 0
+    fields = [
+        ("position", "authors"),
+        "title",
+        ("source", "year", "date"),
+        ("doi", "url"),
+        "accessed_on",
+        "citation",
+    ]
+    readonly_fields = ["citation"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "published_at", "updated_at"]
+    list_filter = ["status", "tags"]
+    search_fields = ["title", "intro", "sections__heading", "sections__body"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    filter_horizontal = ["tags"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "byline", "intro", "tags"]}),
+        (_("Publication"), {"fields": ["status", "published_at", "last_reviewed_on"]}),
+    ]
+    inlines = [SectionInline, ImageInline, ReferenceInline]
+    actions = ["publish", "unpublish"]
+    formfield_overrides = MARKDOWN_EDITOR
+
+    @admin.action(description=_("Publish the selected articles"), permissions=["change"])
+    def publish(self, request, queryset: models.QuerySet[Article]) -> None:
+        count = services.articles_publish(queryset=queryset)
+        self.message_user(
+            request,
+            ngettext("Published %d article.", "Published %d articles.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
+    def unpublish(self, request, queryset: models.QuerySet[Article]) -> None:
+        count = services.articles_unpublish(queryset=queryset)
+        self.message_user(
+            request,
+            ngettext("Unpublished %d article.", "Unpublished %d articles.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

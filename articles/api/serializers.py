@@ -1,0 +1,104 @@
+"""Output of the read API. Serializers read prefetched data only; no queries here."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from articles.models import Article, Image, Reference, Section, Tag
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+
+class ArticleListSerializer(serializers.ModelSerializer):
+    tags = TagSerializer(many=True, read_only=True)
+    url = serializers.HyperlinkedIdentityField(
+        view_name="articles-api:article-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "slug",
+            "title",
+            "intro",
+            "intro_html",
+            "byline",
+            "published_at",
+            "updated_at",
+            "tags",
+            "url",
+        ]
+
+
+class TocEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Section
+        fields = ["anchor", "heading", "level"]
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    body_markdown = serializers.CharField(source="body", read_only=True)
+
+    class Meta:
+        model = Section
+        fields = ["anchor", "heading", "level", "body_markdown", "body_html"]
+
+
+class ImageSerializer(serializers.ModelSerializer):
+    url = serializers.ImageField(source="file", read_only=True, use_url=True)
+    after_section = serializers.SlugRelatedField(slug_field="anchor", read_only=True)
+
+    class Meta:
+        model = Image
+        fields = ["url", "width", "height", "alt_text", "caption", "credit", "after_section"]
+
+
+class ReferenceSerializer(serializers.ModelSerializer):
+    number = serializers.IntegerField(read_only=True, help_text="1-based place in the list.")
+    doi_url = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Reference
+        fields = [
+            "number",
+            "authors",
+            "title",
+            "source",
+            "year",
+            "date",
+            "doi",
+            "doi_url",
+            "url",
+            "accessed_on",
+            "citation",
+        ]
+
+
+class ArticleDetailSerializer(serializers.ModelSerializer):
+    tags = TagSerializer(many=True, read_only=True)
+    toc = TocEntrySerializer(source="sections", many=True, read_only=True)
+    sections = SectionSerializer(many=True, read_only=True)
+    images = ImageSerializer(many=True, read_only=True)
+    references = ReferenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "slug",
+            "title",
+            "intro",
+            "intro_html",
+            "byline",
+            "published_at",
+            "updated_at",
+            "last_reviewed_on",
+            "tags",
+            "toc",
+            "sections",
+            "images",
+            "references",
+        ]

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from articles.article_file import ArticleFileError, parse_article_file
+from articles.services import article_import
+
+
+def import_article_file(path: Path, *, publish: bool) -> str:
+    """Parse and import ``path``; returns a one-line summary or raises CommandError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{path}: cannot read the file: {exc}") from None
+    try:
+        data = parse_article_file(text, path.parent)
+        article, created = article_import(data=data, publish=publish)
+    except ArticleFileError as exc:
+        raise CommandError(f"{path}:{exc.line}: {exc.message}") from None
+    return (
+        f"{'Created' if created else 'Updated'} {article.slug!r} ({article.status}): "
+        f"{len(data.sections)} sections, {len(data.images)} images, "
+        f"{len(data.references)} references."
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Import an article from a Markdown file (format: docs/article-format.md). "
+        "Importing a slug that exists updates that article. All or nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="the article's Markdown file")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="publish the article (without it, the article is saved as a draft)",
+        )
+
+    def handle(self, *args, file: Path, publish: bool, **options) -> None:
+        self.stdout.write(import_article_file(file, publish=publish))

@@ -1,0 +1,300 @@
+"""The content model: an article and its ordered parts."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+
+from articles.citations import doi_url, format_citation, normalize_doi
+from articles.markdown import render_markdown
+from articles.validators import validate_doi
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_("Used in URLs and in the API's ?tag= filter."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def public(self) -> ArticleQuerySet:
+        """Published articles whose publication time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The article's address: /articles/<slug>/. Letters, numbers, hyphens."),
+    )
+    byline = models.CharField(_("byline"), max_length=200, blank=True)
+    intro = MarkdownxField(_("intro"), blank=True, help_text=_("Markdown."))
+    intro_html = models.TextField(_("intro (HTML)"), blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("published at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the article becomes public. A future time schedules it; "
+            "left empty, publishing sets it to now."
+        ),
+    )
+    last_reviewed_on = models.DateField(
+        _("last reviewed on"),
+        null=True,
+        blank=True,
+        help_text=_("Date of the last medical review."),
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="articles")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="article_public_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        self.intro_html = render_markdown(self.intro)
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "intro_html", "updated_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+
+class OrderedPart(models.Model):
+    """A part of an article that has its place in the article's order."""
+
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+def section_anchor(heading: str, taken: set[str]) -> str:
+    """Derive an anchor from ``heading`` that is not in ``taken``."""
+    base = slugify(heading)[:90] or "section"
+    anchor, n = base, 2
+    while anchor in taken:
+        anchor, n = f"{base}-{n}", n + 1
+    return anchor
+
+
+class Section(OrderedPart):
+    class Level(models.IntegerChoices):
+        SECTION = 2, _("Section (level 2)")
+        SUBSECTION = 3, _("Sub-section (level 3)")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="sections", verbose_name=_("article")
+    )
+    heading = models.CharField(_("heading"), max_length=200)
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=Level.choices, default=Level.SECTION
+    )
+    anchor = models.SlugField(
+        _("anchor"),
+        max_length=100,
+        blank=True,
+        help_text=_("The #fragment that links here. Left blank, it is derived from the heading."),
+    )
+    body = MarkdownxField(_("body"), blank=True, help_text=_("Markdown."))
+    body_html = models.TextField(_("body (HTML)"), blank=True, editable=False)
+
+    class Meta(OrderedPart.Meta):
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "anchor"],
+                name="section_anchor_unique_per_article",
+                violation_error_message=_("Another section of this article has this anchor."),
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=[2, 3]),
+                name="section_level_2_or_3",
+                violation_error_message=_("A section's level is 2 or 3."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.anchor:
+            self.anchor = section_anchor(self.heading, self._sibling_anchors())
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if not self.anchor and self.heading and self.article_id:
+            self.anchor = section_anchor(self.heading, self._sibling_anchors())
+
+    def _sibling_anchors(self) -> set[str]:
+        siblings = Section.objects.filter(article_id=self.article_id).exclude(pk=self.pk)
+        return set(siblings.values_list("anchor", flat=True))
+
+
+def image_upload_to(instance: Image, filename: str) -> str:
+    return f"articles/{timezone.now():%Y/%m}/{filename}"
+
+
+class Image(OrderedPart):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="images", verbose_name=_("article")
+    )
+    file = models.ImageField(
+        _("file"), upload_to=image_upload_to, width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(_("width"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("height"), editable=False, default=0)
+    alt_text = models.CharField(
+        _("alt text"),
+        max_length=300,
+        help_text=_("Describes the image for people who cannot see it. Required."),
+    )
+    caption = models.CharField(_("caption"), max_length=500, blank=True)
+    credit = models.CharField(_("credit"), max_length=200, blank=True)
+    after_section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("after section"),
+        help_text=_("The section this image follows. Empty: after the intro."),
+    )
+
+    class Meta(OrderedPart.Meta):
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(alt_text=""),
+                name="image_alt_text_required",
+                violation_error_message=_("Every image needs alt text."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+    def clean(self) -> None:
+        self.alt_text = self.alt_text.strip()
+        if (
+            self.after_section_id
+            and self.article_id
+            and self.after_section.article_id != self.article_id
+        ):
+            raise ValidationError(
+                {"after_section": _("Choose a section of this article.")},
+                code="foreign_section",
+            )
+
+
+class Reference(OrderedPart):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="references", verbose_name=_("article")
+    )
+    authors = models.CharField(_("authors"), max_length=500, blank=True)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Journal, site or publisher.")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1000), MaxValueValidator(9999)],
+    )
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("Full publication date, when cited.")
+    )
+    doi = models.CharField(
+        _("DOI"),
+        max_length=200,
+        blank=True,
+        validators=[validate_doi],
+        help_text=_("For example 10.1016/j.sleep.2016.01.017 (without https://doi.org/)."),
+    )
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    accessed_on = models.DateField(_("accessed on"), null=True, blank=True)
+    citation = models.TextField(_("citation"), blank=True, editable=False)
+
+    class Meta(OrderedPart.Meta):
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+
+    def __str__(self) -> str:
+        return self.citation or self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.doi = normalize_doi(self.doi)
+        if self.date and not self.year:
+            self.year = self.date.year
+        self.citation = format_citation(self)
+        super().save(*args, **kwargs)
+
+    @property
+    def doi_url(self) -> str:
+        return doi_url(self.doi)
+
+    def clean(self) -> None:
+        self.doi = normalize_doi(self.doi)
+        if not (self.title or self.source):
+            raise ValidationError(
+                _("A reference needs a title or a source."), code="empty_reference"
+            )
+        if self.date and self.year and self.date.year != self.year:
+            raise ValidationError({"year": _("The year and the date disagree.")}, code="year_date")

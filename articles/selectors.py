@@ -1,0 +1,46 @@
+"""Read querysets: every public endpoint starts from one of these."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from articles.models import Article, Image, Reference, Section
+
+
+def article_list_public() -> QuerySet[Article]:
+    """Public articles, newest first, with what a list item shows."""
+    return Article.objects.public().prefetch_related("tags").order_by("-published_at", "-id")
+
+
+def article_detail_public() -> QuerySet[Article]:
+    """Public articles with every part prefetched: one query per kind of part."""
+    return Article.objects.public().prefetch_related(
+        "tags",
+        Prefetch("sections", queryset=Section.objects.order_by("position", "id")),
+        Prefetch(
+            "images",
+            queryset=Image.objects.select_related("after_section").order_by("position", "id"),
+        ),
+        Prefetch(
+            "references",
+            # The number is the place in the article's order, counted by the database.
+            queryset=Reference.objects.annotate(
+                number=Window(
+                    RowNumber(), partition_by=F("article_id"), order_by=["position", "id"]
+                )
+            ).order_by("position", "id"),
+        ),
+    )
+
+
+def article_search(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
+    """Articles whose title, intro, or a section heading or body contains every word."""
+    for word in text.split():
+        in_sections = Section.objects.filter(article=OuterRef("pk")).filter(
+            Q(heading__icontains=word) | Q(body__icontains=word)
+        )
+        queryset = queryset.filter(
+            Q(title__icontains=word) | Q(intro__icontains=word) | Exists(in_sections)
+        )
+    return queryset

@@ -1,0 +1,149 @@
+"""Writes: publishing and importing articles. Admin, API and commands call these."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import models, transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.article_file import ArticleData, ArticleFileError
+from articles.models import Article, Image, Reference, Section, Tag
+
+logger = logging.getLogger(__name__)
+
+
+def articles_publish(*, queryset: models.QuerySet[Article]) -> int:
+    """Publish the articles; each keeps its publication time if it had one. Returns the count."""
+    now = timezone.now()
+    return queryset.update(
+        status=Article.Status.PUBLISHED,
+        published_at=Coalesce("published_at", models.Value(now)),
+        updated_at=now,
+    )
+
+
+def articles_unpublish(*, queryset: models.QuerySet[Article]) -> int:
+    """Return the articles to draft. Returns the count."""
+    return queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
+
+
+def tags_get_or_create(*, names: list[str]) -> list[Tag]:
+    """The tags with these names, created when missing (matched by slug)."""
+    tags = []
+    for name in names:
+        tag, _ = Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+        tags.append(tag)
+    return tags
+
+
+def _validated(instance: models.Model, line: int, exclude: list[str] | None = None) -> None:
+    """Run model validation, reporting any error at the file's ``line``."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            messages = [
+                f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items()
+            ]
+        else:
+            messages = exc.messages
+        raise ArticleFileError(line, "; ".join(messages)) from None
+
+
+def article_import(*, data: ArticleData, publish: bool) -> tuple[Article, bool]:
+    """Create or update (by slug) the article described by ``data``; all or nothing.
+
+    Returns the article and whether it was created. Without ``publish`` the
+    article is saved as a draft.
+    """
+    stored_files: list[str] = []
+    try:
+        with transaction.atomic():
+            article, created = _article_import(data, publish, stored_files)
+    except BaseException:
+        # The rows are rolled back; the image files written meanwhile go too.
+        for name in stored_files:
+            Image._meta.get_field("file").storage.delete(name)
+        raise
+    return article, created
+
+
+def _article_import(
+    data: ArticleData, publish: bool, stored_files: list[str]
+) -> tuple[Article, bool]:
+    article = Article.objects.select_for_update().filter(slug=data.slug).first()
+    created = article is None
+    if created:
+        article = Article(slug=data.slug)
+    old_files = [image.file.name for image in article.images.all()] if not created else []
+
+    article.title = data.title
+    article.byline = data.byline
+    article.intro = data.intro
+    article.last_reviewed_on = data.last_reviewed_on
+    article.status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
+    lines = data.front_matter_lines
+    _validated(article, lines.get("slug", lines.get("title", 1)))
+    article.save()
+    article.tags.set(tags_get_or_create(names=data.tags))
+
+    if not created:
+        # The file is the whole truth about the article: replace its parts.
+        article.images.all().delete()
+        article.sections.all().delete()
+        article.references.all().delete()
+
+    sections = []
+    for position, item in enumerate(data.sections, start=1):
+        section = Section(
+            article=article,
+            position=position,
+            heading=item.heading,
+            level=item.level,
+            anchor=item.anchor,
+            body=item.body,
+        )
+        _validated(section, item.line)
+        section.save()
+        sections.append(section)
+
+    for position, item in enumerate(data.images, start=1):
+        image = Image(
+            article=article,
+            position=position,
+            alt_text=item.alt_text,
+            caption=item.caption,
+            credit=item.credit,
+            after_section=None if item.section_index is None else sections[item.section_index],
+        )
+        with Path(item.path).open("rb") as handle:
+            image.file.save(item.path.name, File(handle), save=False)
+        stored_files.append(image.file.name)
+        _validated(image, item.line)
+        image.save()
+
+    for position, item in enumerate(data.references, start=1):
+        reference = Reference(
+            article=article,
+            position=position,
+            authors=item.authors,
+            title=item.title,
+            source=item.source,
+            year=item.year,
+            date=item.date,
+            doi=item.doi,
+            url=item.url,
+            accessed_on=item.accessed_on,
+        )
+        _validated(reference, item.line)
+        reference.save()
+
+    storage = Image._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in old_files])
+    return article, created

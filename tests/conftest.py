@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+DEMO_SLUG = "what-causes-restless-legs-syndrome"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every test writes uploads to its own folder, never to the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def demo_article(db):
+    """The seed article, imported and published exactly as `make run` does."""
+    from articles.models import Article
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return Article.objects.get(slug=DEMO_SLUG)
+
+
+@pytest.fixture
+def staff_user(db, django_user_model):
+    """A staff editor with every article permission (not a superuser)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("editor", password="pw", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="articles"))
+    return user

@@ -1,0 +1,83 @@
+"""factory_boy factories for the content model."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from articles.models import Article, Image, Reference, Section, Tag
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Tag {n}")
+    slug = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A public article; use the draft / scheduled traits for the others."""
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Article {n}")
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    byline = "Editorial team"
+    intro = "An *intro* paragraph."
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
+
+    class Params:
+        draft = factory.Trait(status=Article.Status.DRAFT, published_at=None)
+        scheduled = factory.Trait(
+            published_at=factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=1))
+        )
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    article = factory.SubFactory(ArticleFactory)
+    position = factory.Sequence(lambda n: n)
+    heading = factory.Sequence(lambda n: f"Section {n}")
+    level = 2
+    body = "Some **section** text."
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Image
+
+    article = factory.SubFactory(ArticleFactory)
+    position = factory.Sequence(lambda n: n)
+    file = factory.django.ImageField(width=40, height=30, format="PNG", filename="figure.png")
+    alt_text = "A figure described in words."
+    caption = "A caption."
+    credit = "A credit."
+
+
+class ReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reference
+
+    article = factory.SubFactory(ArticleFactory)
+    position = factory.Sequence(lambda n: n)
+    authors = "Silber MH, et al"
+    title = factory.Sequence(lambda n: f"A study {n}")
+    source = "Mayo Clinic Proceedings"
+    year = 2021
+    doi = "10.1016/j.mayocp.2020.12.026"
+    url = "https://example.org/study"
+    accessed_on = dt.date(2023, 11, 27)
