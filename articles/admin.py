@@ -89,7 +89,7 @@ class ReferenceInline(admin.StackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "published_at", "updated_at"]
+    list_display = ["title", "state", "published_at", "updated_at"]
     list_filter = ["status", "tags"]
     search_fields = ["title", "intro", "sections__heading", "sections__body"]
     prepopulated_fields = {"slug": ["title"]}
@@ -102,6 +102,13 @@ class ArticleAdmin(admin.ModelAdmin):
     inlines = [SectionInline, ImageInline, ReferenceInline]
     actions = ["publish", "unpublish"]
     formfield_overrides = MARKDOWN_EDITOR
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, article: Article) -> str:
+        # "Published" with a future time is not public yet: say so.
+        if article.status == Article.Status.PUBLISHED and not article.is_public:
+            return _("Scheduled")
+        return article.get_status_display()
 
     @admin.action(description=_("Publish the selected articles"), permissions=["change"])
     def publish(self, request, queryset: models.QuerySet[Article]) -> None:

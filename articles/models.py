@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,21 @@ from markdownx.models import MarkdownxField
 from articles.citations import doi_url, format_citation, normalize_doi
 from articles.markdown import render_markdown
 from articles.validators import validate_doi
+
+
+def with_derived_fields(kwargs: dict, *fields: str) -> dict:
+    """Add the fields ``save()`` derives to a partial save's ``update_fields``."""
+    if kwargs.get("update_fields") is not None:
+        kwargs["update_fields"] = {*kwargs["update_fields"], *fields}
+    return kwargs
+
+
+class DOIField(models.CharField):
+    """A DOI, stored bare: ``doi:10.x/y`` and ``https://doi.org/10.x/y`` become ``10.x/y``."""
+
+    def to_python(self, value):
+        # Runs before the validators, so a pasted resolver link validates.
+        return normalize_doi(super().to_python(value))
 
 
 class Tag(models.Model):
@@ -55,7 +72,7 @@ class Article(models.Model):
         _("slug"),
         max_length=200,
         unique=True,
-        help_text=_("The article's address: /articles/<slug>/. Letters, numbers, hyphens."),
+        help_text=_("The last part of the article's address: letters, numbers and hyphens."),
     )
     byline = models.CharField(_("byline"), max_length=200, blank=True)
     intro = MarkdownxField(_("intro"), blank=True, help_text=_("Markdown."))
@@ -99,9 +116,7 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.intro_html = render_markdown(self.intro)
-        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "intro_html", "updated_at"}
-        super().save(*args, **kwargs)
+        super().save(*args, **with_derived_fields(kwargs, "intro_html", "updated_at"))
 
     @property
     def is_public(self) -> bool:
@@ -159,11 +174,13 @@ class Section(OrderedPart):
             models.UniqueConstraint(
                 fields=["article", "anchor"],
                 name="section_anchor_unique_per_article",
+                violation_error_code="duplicate_anchor",
                 violation_error_message=_("Another section of this article has this anchor."),
             ),
             models.CheckConstraint(
                 condition=Q(level__in=[2, 3]),
                 name="section_level_2_or_3",
+                violation_error_code="invalid_level",
                 violation_error_message=_("A section's level is 2 or 3."),
             ),
         ]
@@ -175,7 +192,7 @@ class Section(OrderedPart):
         if not self.anchor:
             self.anchor = section_anchor(self.heading, self._sibling_anchors())
         self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
+        super().save(*args, **with_derived_fields(kwargs, "anchor", "body_html"))
 
     def clean(self) -> None:
         if not self.anchor and self.heading and self.article_id:
@@ -221,8 +238,9 @@ class Image(OrderedPart):
         verbose_name_plural = _("images")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(alt_text=""),
+                condition=GreaterThan(Length(Trim("alt_text")), 0),
                 name="image_alt_text_required",
+                violation_error_code="alt_text_required",
                 violation_error_message=_("Every image needs alt text."),
             ),
         ]
@@ -230,16 +248,20 @@ class Image(OrderedPart):
     def __str__(self) -> str:
         return self.alt_text
 
+    def clean_fields(self, exclude=None) -> None:
+        # White space alone is no description: strip it so "required" catches it.
+        self.alt_text = (self.alt_text or "").strip()
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
-        self.alt_text = self.alt_text.strip()
         if (
             self.after_section_id
             and self.article_id
             and self.after_section.article_id != self.article_id
         ):
+            message = _("Choose a section of this article.")
             raise ValidationError(
-                {"after_section": _("Choose a section of this article.")},
-                code="foreign_section",
+                {"after_section": ValidationError(message, code="foreign_section")}
             )
 
 
@@ -261,7 +283,7 @@ class Reference(OrderedPart):
     date = models.DateField(
         _("date"), null=True, blank=True, help_text=_("Full publication date, when cited.")
     )
-    doi = models.CharField(
+    doi = DOIField(
         _("DOI"),
         max_length=200,
         blank=True,
@@ -284,17 +306,17 @@ class Reference(OrderedPart):
         if self.date and not self.year:
             self.year = self.date.year
         self.citation = format_citation(self)
-        super().save(*args, **kwargs)
+        super().save(*args, **with_derived_fields(kwargs, "doi", "year", "citation"))
 
     @property
     def doi_url(self) -> str:
         return doi_url(self.doi)
 
     def clean(self) -> None:
-        self.doi = normalize_doi(self.doi)
         if not (self.title or self.source):
             raise ValidationError(
                 _("A reference needs a title or a source."), code="empty_reference"
             )
         if self.date and self.year and self.date.year != self.year:
-            raise ValidationError({"year": _("The year and the date disagree.")}, code="year_date")
+            message = _("The year and the date disagree.")
+            raise ValidationError({"year": ValidationError(message, code="year_date")})

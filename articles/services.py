@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+from dataclasses import asdict
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -14,8 +14,6 @@ from django.utils.text import slugify
 
 from articles.article_file import ArticleData, ArticleFileError
 from articles.models import Article, Image, Reference, Section, Tag
-
-logger = logging.getLogger(__name__)
 
 
 def articles_publish(*, queryset: models.QuerySet[Article]) -> int:
@@ -81,7 +79,6 @@ def _article_import(
     created = article is None
     if created:
         article = Article(slug=data.slug)
-    old_files = [image.file.name for image in article.images.all()] if not created else []
 
     article.title = data.title
     article.byline = data.byline
@@ -95,6 +92,7 @@ def _article_import(
 
     if not created:
         # The file is the whole truth about the article: replace its parts.
+        # (Deleting an image row removes its file once the import commits.)
         article.images.all().delete()
         article.sections.all().delete()
         article.references.all().delete()
@@ -129,21 +127,8 @@ def _article_import(
         image.save()
 
     for position, item in enumerate(data.references, start=1):
-        reference = Reference(
-            article=article,
-            position=position,
-            authors=item.authors,
-            title=item.title,
-            source=item.source,
-            year=item.year,
-            date=item.date,
-            doi=item.doi,
-            url=item.url,
-            accessed_on=item.accessed_on,
-        )
+        parts = {name: value for name, value in asdict(item).items() if name != "line"}
+        reference = Reference(article=article, position=position, **parts)
         _validated(reference, item.line)
         reference.save()
-
-    storage = Image._meta.get_field("file").storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in old_files])
     return article, created

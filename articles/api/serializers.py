@@ -50,7 +50,12 @@ class SectionSerializer(serializers.ModelSerializer):
 
 class ImageSerializer(serializers.ModelSerializer):
     url = serializers.ImageField(source="file", read_only=True, use_url=True)
-    after_section = serializers.SlugRelatedField(slug_field="anchor", read_only=True)
+    after_section = serializers.SlugRelatedField(
+        slug_field="anchor",
+        read_only=True,
+        allow_null=True,
+        help_text="Anchor of the section this image follows; null: after the intro.",
+    )
 
     class Meta:
         model = Image

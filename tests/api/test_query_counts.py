@@ -1,0 +1,170 @@
+"""Read endpoints cost a fixed number of queries, however big the article or the list.
+
+Each test warms up with one request (content types, URL resolver, anything cached
+per process), then measures. The exact numbers are pinned so that any change
+shows up here; the budgets are the ceilings the numbers may never pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.conftest import DEMO_SLUG
+from tests.factories import (
+    ArticleFactory,
+    ImageFactory,
+    ReferenceFactory,
+    SectionFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Measured: the article, then one query each for tags, sections, images, references.
+DETAIL_QUERIES = 5
+DETAIL_BUDGET = 6
+# Measured: the page of articles, then one query for their tags.
+LIST_QUERIES = 2
+LIST_BUDGET = 4
+
+LIST_URL = "/api/v1/articles/"
+
+
+def count_queries(client, url: str, params: dict | None = None) -> int:
+    """Run one GET and return how many queries it took; the answer must be a 200."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def detail_url(article) -> str:
+    return f"/api/v1/articles/{article.slug}/"
+
+
+def small_article():
+    article = ArticleFactory()
+    SectionFactory(article=article)
+    return article
+
+
+def large_article():
+    """40 sections, 10 images placed after sections, 60 references, 2 tags."""
+    article = ArticleFactory(tags=TagFactory.create_batch(2))
+    sections = SectionFactory.create_batch(40, article=article)
+    for section in sections[:10]:
+        ImageFactory(article=article, after_section=section)
+    ReferenceFactory.create_batch(60, article=article)
+    return article
+
+
+def public_articles(count: int) -> None:
+    """``count`` public articles, each with two tags of its own."""
+    now = timezone.now()
+    for n in range(count):
+        ArticleFactory(
+            published_at=now - dt.timedelta(minutes=n + 1),
+            tags=TagFactory.create_batch(2),
+        )
+
+
+# Detail.
+
+
+def test_detail_of_a_one_section_article_runs_the_pinned_number_of_queries(api_client):
+    article = small_article()
+    api_client.get(detail_url(article))
+    queries = count_queries(api_client, detail_url(article))
+    assert queries == DETAIL_QUERIES
+    assert queries <= DETAIL_BUDGET
+
+
+def test_detail_of_a_large_article_runs_as_many_queries_as_a_one_section_article(api_client):
+    small, large = small_article(), large_article()
+    api_client.get(detail_url(small))
+    small_queries = count_queries(api_client, detail_url(small))
+    large_queries = count_queries(api_client, detail_url(large))
+    assert small_queries == large_queries == DETAIL_QUERIES
+    assert large_queries <= DETAIL_BUDGET
+
+
+def test_large_article_detail_serves_every_part(api_client):
+    # The query count above means something only if the parts are all there.
+    large = large_article()
+    data = api_client.get(detail_url(large)).json()
+    counts = tuple(len(data[key]) for key in ("sections", "toc", "images", "references", "tags"))
+    assert counts == (40, 40, 10, 60, 2)
+    assert all(image["after_section"] for image in data["images"])
+
+
+def test_demo_article_detail_runs_the_pinned_number_of_queries(api_client, demo_article):
+    url = f"/api/v1/articles/{DEMO_SLUG}/"
+    api_client.get(url)
+    assert count_queries(api_client, url) == DETAIL_QUERIES
+
+
+def test_detail_query_count_does_not_grow_with_other_articles(api_client):
+    article = small_article()
+    large_article()
+    api_client.get(detail_url(article))
+    assert count_queries(api_client, detail_url(article)) == DETAIL_QUERIES
+
+
+# List.
+
+
+def test_list_of_one_article_runs_the_pinned_number_of_queries(api_client):
+    public_articles(1)
+    api_client.get(LIST_URL)
+    queries = count_queries(api_client, LIST_URL)
+    assert queries == LIST_QUERIES
+    assert queries <= LIST_BUDGET
+
+
+def test_list_of_fifty_tagged_articles_runs_as_many_queries_as_a_list_of_one(api_client):
+    public_articles(1)
+    api_client.get(LIST_URL)
+    one = count_queries(api_client, LIST_URL, {"page_size": 100})
+    public_articles(49)
+    fifty = count_queries(api_client, LIST_URL, {"page_size": 100})
+    assert one == fifty == LIST_QUERIES
+    assert fifty <= LIST_BUDGET
+
+
+def test_list_of_fifty_serves_every_article_with_its_tags(api_client):
+    # The query count above means something only if every item was serialised.
+    public_articles(50)
+    results = api_client.get(LIST_URL, {"page_size": 100}).json()["results"]
+    assert len(results) == 50
+    assert all(len(item["tags"]) == 2 for item in results)
+
+
+def test_next_page_runs_the_pinned_number_of_queries(api_client):
+    public_articles(30)
+    first = api_client.get(LIST_URL, {"page_size": 10}).json()
+    assert count_queries(api_client, first["next"]) == LIST_QUERIES
+
+
+def test_tag_filtered_list_runs_as_many_queries_with_one_match_as_with_fifty(api_client):
+    sleep = TagFactory(slug="sleep")
+    ArticleFactory(tags=[sleep])
+    api_client.get(LIST_URL, {"tag": "sleep"})
+    one = count_queries(api_client, LIST_URL, {"tag": "sleep", "page_size": 100})
+    ArticleFactory.create_batch(49, tags=[sleep, TagFactory()])
+    fifty = count_queries(api_client, LIST_URL, {"tag": "sleep", "page_size": 100})
+    assert one == fifty == LIST_QUERIES
+
+
+def test_search_runs_as_many_queries_with_one_match_as_with_fifty(api_client):
+    SectionFactory(article=ArticleFactory(), body="Dopamine pathways.")
+    api_client.get(LIST_URL, {"search": "dopamine pathways"})
+    one = count_queries(api_client, LIST_URL, {"search": "dopamine pathways", "page_size": 100})
+    for _ in range(49):
+        SectionFactory.create_batch(2, article=ArticleFactory(), body="Dopamine pathways.")
+    fifty = count_queries(api_client, LIST_URL, {"search": "dopamine pathways", "page_size": 100})
+    assert one == fifty == LIST_QUERIES
