@@ -85,6 +85,8 @@ class ReferenceInline(admin.StackedInline):
         "citation",
     ]
     readonly_fields = ["citation"]
+    # "example.org/x" means https://, as Django 6 will assume by default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Article)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import UserPassesTestMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from markdownx.forms import ImageForm
 from markdownx.views import ImageUploadView, MarkdownifyView
@@ -31,6 +31,8 @@ class StaffOnlyMixin(UserPassesTestMixin):
 
 
 class PreviewView(StaffOnlyMixin, MarkdownifyView):
+    http_method_names = ["post"]
+
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if "content" not in request.POST:
             return HttpResponseBadRequest("Send the Markdown as 'content'.")
@@ -50,8 +52,25 @@ class CheckedImageForm(ImageForm):
             upload.seek(0)
         if found not in UPLOAD_FORMATS:
             raise ValidationError(_("Upload a JPEG, PNG, GIF or WebP image."), code="invalid_image")
+        # markdownx re-encodes in the format the content type names, so the
+        # two must agree (a transparent PNG cannot be written as a JPEG).
+        if PILImage.MIME[found] != upload.content_type:
+            raise ValidationError(
+                _("The file is a %(found)s image but was sent as %(claimed)s."),
+                code="content_type_mismatch",
+                params={"found": found, "claimed": upload.content_type},
+            )
         return upload
 
 
 class UploadView(StaffOnlyMixin, ImageUploadView):
+    """Always JSON: markdownx's non-AJAX branches redirect or need a template."""
+
     form_class = CheckedImageForm
+    http_method_names = ["post"]
+
+    def form_invalid(self, form) -> JsonResponse:
+        return JsonResponse(form.errors, status=400)
+
+    def form_valid(self, form) -> JsonResponse:
+        return JsonResponse({"image_code": f"![]({form.save(commit=True)})"})

@@ -1,8 +1,433 @@
-def test_probe(client, staff_user):
+"""The editor's admin: one-page article editing, validation, change list and actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image as PILImage
+
+from articles.models import Article, Image, Reference, Section
+from tests.factories import ArticleFactory, SectionFactory, TagFactory
+
+ADD_URL = reverse("admin:articles_article_add")
+CHANGELIST_URL = reverse("admin:articles_article_changelist")
+
+pytestmark = pytest.mark.django_db
+
+
+def png_upload(
+    *, width: int = 64, height: int = 48, name: str = "figure.png"
+) -> SimpleUploadedFile:
+    """A real PNG, drawn in memory with Pillow."""
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), (200, 30, 30)).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def editor(client, staff_user):
+    """The test client, logged in as the staff editor."""
     client.force_login(staff_user)
-    r = client.get("/admin/articles/article/add/")
-    print(r.status_code)
-    for f in r.context["inline_admin_formsets"]:
-        print(f.formset.prefix, list(f.formset.empty_form.fields))
-    print(list(r.context["adminform"].form.fields))
-    assert 0
+    return client
+
+
+@pytest.fixture
+def prefixes(editor) -> dict[str, str]:
+    """The add page's inline form set prefixes, by model name (section, image, reference)."""
+    response = editor.get(ADD_URL)
+    return {
+        inline.formset.model._meta.model_name: inline.formset.prefix
+        for inline in response.context["inline_admin_formsets"]
+    }
+
+
+def section_row(heading: str, **fields) -> dict:
+    return {"heading": heading, "level": "2", "anchor": "", "position": "1", "body": "", **fields}
+
+
+def image_row(**fields) -> dict:
+    return {
+        "file": png_upload(),
+        "position": "1",
+        "alt_text": "Nerve cells passing a signal.",
+        "caption": "",
+        "credit": "",
+        "after_section": "",
+        **fields,
+    }
+
+
+def reference_row(**fields) -> dict:
+    return {
+        "position": "1",
+        "authors": "Garcia-Borreguero D, et al",
+        "title": "Guidelines for the first-line treatment of restless legs syndrome",
+        "source": "Sleep Medicine",
+        "year": "2016",
+        "date": "",
+        "doi": "10.1016/j.sleep.2016.01.017",
+        "url": "",
+        "accessed_on": "",
+        **fields,
+    }
+
+
+def add_form_data(
+    prefixes: dict[str, str],
+    *,
+    sections: list[dict] = (),
+    images: list[dict] = (),
+    references: list[dict] = (),
+    **article,
+) -> dict:
+    """POST data for the add page: the article's fields and every inline's rows."""
+    data = {
+        "title": "Iron and restless legs",
+        "slug": "iron-and-restless-legs",
+        "byline": "Editorial team",
+        "intro": "Low iron *matters*.",
+        "status": Article.Status.DRAFT,
+        "published_at_0": "",
+        "published_at_1": "",
+        "last_reviewed_on": "",
+        "_save": "Save",
+        **article,
+    }
+    for model_name, rows in (("section", sections), ("image", images), ("reference", references)):
+        prefix = prefixes[model_name]
+        data |= {
+            f"{prefix}-TOTAL_FORMS": str(len(rows)),
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+        for index, row in enumerate(rows):
+            data |= {f"{prefix}-{index}-{name}": value for name, value in row.items()}
+    return data
+
+
+def inline_formset(response, model_name: str):
+    """The bound inline form set of ``model_name`` from an admin page response."""
+    return next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model._meta.model_name == model_name
+    )
+
+
+def error_codes(form, field: str) -> list[str]:
+    return [error.code for error in form.errors.as_data().get(field, [])]
+
+
+def assert_nothing_saved() -> None:
+    assert not Article.objects.exists()
+    assert not Section.objects.exists()
+    assert not Image.objects.exists()
+    assert not Reference.objects.exists()
+
+
+# Adding an article with all its parts in one POST
+
+
+@pytest.fixture
+def full_post(editor, prefixes):
+    """One POST of the add form: an article, two sections, an image and a reference."""
+    data = add_form_data(
+        prefixes,
+        sections=[
+            section_row("What is RLS?", position="1", body="An *urge* to move."),
+            section_row("Iron & dopamine", position="2", level="3", body="- ferritin\n- dopamine"),
+        ],
+        images=[image_row(file=png_upload(width=64, height=48))],
+        references=[reference_row()],
+    )
+    return editor.post(ADD_URL, data)
+
+
+def test_add_article_with_parts_redirects_to_change_list(full_post):
+    assert full_post.status_code == 302
+    assert full_post["Location"] == CHANGELIST_URL
+
+
+def test_add_article_with_parts_renders_intro(full_post):
+    article = Article.objects.get(slug="iron-and-restless-legs")
+    assert article.intro_html == "<p>Low iron <em>matters</em>.</p>"
+
+
+def test_add_article_with_parts_stores_sections_with_derived_anchors(full_post):
+    article = Article.objects.get(slug="iron-and-restless-legs")
+    sections = list(article.sections.values_list("heading", "level", "anchor"))
+    assert sections == [
+        ("What is RLS?", 2, "what-is-rls"),
+        ("Iron & dopamine", 3, "iron-dopamine"),
+    ]
+
+
+def test_add_article_with_parts_renders_section_bodies(full_post):
+    article = Article.objects.get(slug="iron-and-restless-legs")
+    bodies = list(article.sections.values_list("body_html", flat=True))
+    assert bodies == [
+        "<p>An <em>urge</em> to move.</p>",
+        "<ul>\n<li>ferritin</li>\n<li>dopamine</li>\n</ul>",
+    ]
+
+
+def test_add_article_with_parts_stores_image_dimensions(full_post, media_root):
+    image = Image.objects.get(article__slug="iron-and-restless-legs")
+    assert (image.width, image.height) == (64, 48)
+    assert image.alt_text == "Nerve cells passing a signal."
+    assert (media_root / image.file.name).is_file()
+
+
+def test_add_article_with_parts_builds_reference_citation(full_post):
+    reference = Reference.objects.get(article__slug="iron-and-restless-legs")
+    assert reference.citation == (
+        "Garcia-Borreguero D, et al. Guidelines for the first-line treatment of restless "
+        "legs syndrome. Sleep Medicine; 2016. doi:10.1016/j.sleep.2016.01.017."
+    )
+
+
+# Bad input: a form error, no server error, nothing saved
+
+
+def test_duplicate_explicit_anchor_is_a_form_set_error(editor, prefixes):
+    data = add_form_data(
+        prefixes,
+        sections=[
+            section_row("Causes", anchor="causes", position="1"),
+            section_row("More causes", anchor="causes", position="2"),
+        ],
+    )
+
+    response = editor.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    errors = inline_formset(response, "section").non_form_errors()
+    assert len(errors) == 1
+    assert "anchor" in errors[0]
+    assert_nothing_saved()
+
+
+def test_section_level_5_is_an_invalid_choice(editor, prefixes):
+    data = add_form_data(prefixes, sections=[section_row("Too deep", level="5")])
+
+    response = editor.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    form = inline_formset(response, "section").forms[0]
+    assert error_codes(form, "level") == ["invalid_choice"]
+    assert_nothing_saved()
+
+
+@pytest.mark.parametrize("alt_text", ["", "   "])
+def test_image_without_alt_text_is_required(editor, prefixes, alt_text, media_root):
+    data = add_form_data(prefixes, images=[image_row(alt_text=alt_text)])
+
+    response = editor.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    form = inline_formset(response, "image").forms[0]
+    assert error_codes(form, "alt_text") == ["required"]
+    assert_nothing_saved()
+    assert not [path for path in media_root.rglob("*") if path.is_file()]
+
+
+def test_reference_with_invalid_doi_is_refused(editor, prefixes):
+    data = add_form_data(prefixes, references=[reference_row(doi="not-a-doi")])
+
+    response = editor.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    form = inline_formset(response, "reference").forms[0]
+    assert error_codes(form, "doi") == ["invalid_doi"]
+    assert_nothing_saved()
+
+
+def test_reference_with_invalid_url_is_refused(editor, prefixes):
+    data = add_form_data(prefixes, references=[reference_row(url="not a url")])
+
+    response = editor.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    form = inline_formset(response, "reference").forms[0]
+    assert error_codes(form, "url") == ["invalid"]
+    assert_nothing_saved()
+
+
+def test_duplicate_slug_is_refused(editor, prefixes):
+    existing = ArticleFactory(slug="iron-and-restless-legs")
+    data = add_form_data(prefixes, slug="iron-and-restless-legs", sections=[section_row("Causes")])
+
+    response = editor.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert error_codes(response.context["adminform"].form, "slug") == ["unique"]
+    assert list(Article.objects.all()) == [existing]
+    assert not Section.objects.exists()
+
+
+def test_blank_anchors_with_same_heading_get_distinct_anchors(editor, prefixes):
+    data = add_form_data(
+        prefixes,
+        sections=[section_row("Causes", position="1"), section_row("Causes", position="2")],
+    )
+
+    response = editor.post(ADD_URL, data)
+
+    assert response.status_code == 302
+    anchors = list(Section.objects.values_list("anchor", flat=True))
+    assert anchors == ["causes", "causes-2"]
+
+
+def test_blank_anchors_on_change_page_skip_anchors_already_used(editor, prefixes):
+    article = ArticleFactory(title="Iron", slug="iron", draft=True)
+    existing = SectionFactory(article=article, heading="Causes", anchor="causes", position=1)
+    data = add_form_data(
+        prefixes,
+        title=article.title,
+        slug=article.slug,
+        sections=[
+            section_row("Causes", id=str(existing.pk), anchor="causes", position="1"),
+            section_row("Causes", position="2"),
+            section_row("Causes", position="3"),
+        ],
+    )
+    data[f"{prefixes['section']}-INITIAL_FORMS"] = "1"
+
+    response = editor.post(change_url(article), data)
+
+    assert response.status_code == 302
+    anchors = list(article.sections.values_list("anchor", flat=True))
+    assert anchors == ["causes", "causes-2", "causes-3"]
+
+
+def change_url(article: Article) -> str:
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+# Change list
+
+
+def test_change_list_loads_for_staff(editor):
+    ArticleFactory.create_batch(2)
+
+    response = editor.get(CHANGELIST_URL)
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 2
+
+
+def test_search_finds_article_by_section_body_once(editor):
+    article = ArticleFactory(title="Iron")
+    SectionFactory.create_batch(3, article=article, body="Check your ferritin level.")
+    SectionFactory(body="Nothing about iron stores here.")
+
+    response = editor.get(CHANGELIST_URL, {"q": "ferritin"})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [article]
+
+
+def test_status_filter_lists_drafts_only(editor):
+    draft = ArticleFactory(draft=True)
+    ArticleFactory()
+
+    response = editor.get(CHANGELIST_URL, {"status": "draft"})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [draft]
+
+
+def test_tag_filter_lists_tagged_articles_only(editor):
+    tag = TagFactory()
+    tagged = ArticleFactory(tags=[tag])
+    ArticleFactory(tags=[TagFactory()])
+
+    response = editor.get(CHANGELIST_URL, {"tags__id__exact": tag.pk})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [tagged]
+
+
+def run_action(client, action: str, *articles: Article):
+    return client.post(
+        CHANGELIST_URL,
+        {"action": action, "_selected_action": [str(article.pk) for article in articles]},
+    )
+
+
+def test_publish_action_publishes_draft_now(editor):
+    draft = ArticleFactory(draft=True)
+    before = timezone.now()
+
+    response = run_action(editor, "publish", draft)
+
+    draft.refresh_from_db()
+    assert response.status_code == 302
+    assert draft.status == Article.Status.PUBLISHED
+    assert before <= draft.published_at <= timezone.now()
+
+
+def test_publish_action_keeps_existing_publication_time(editor):
+    scheduled_at = dt.datetime(2030, 5, 1, 8, 0, tzinfo=dt.UTC)
+    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=scheduled_at)
+
+    run_action(editor, "publish", draft)
+
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+    assert draft.published_at == scheduled_at
+
+
+def test_publish_action_changes_only_selected_articles(editor):
+    selected, other = ArticleFactory(draft=True), ArticleFactory(draft=True)
+
+    run_action(editor, "publish", selected)
+
+    other.refresh_from_db()
+    assert other.status == Article.Status.DRAFT
+    assert other.published_at is None
+
+
+def test_unpublish_action_returns_article_to_draft(editor):
+    published = ArticleFactory()
+
+    response = run_action(editor, "unpublish", published)
+
+    published.refresh_from_db()
+    assert response.status_code == 302
+    assert published.status == Article.Status.DRAFT
+
+
+@pytest.mark.parametrize("field", ["published_at", "updated_at"])
+def test_change_list_shows_dates_in_site_time_zone(editor, settings, field):
+    settings.TIME_ZONE = "America/New_York"
+    article = ArticleFactory()
+    # 02:30 on Jan. 2 in UTC is 21:30 on Jan. 1 in New York.
+    Article.objects.filter(pk=article.pk).update(
+        **{field: dt.datetime(2024, 1, 2, 2, 30, tzinfo=dt.UTC)}
+    )
+
+    response = editor.get(CHANGELIST_URL)
+
+    cell = re.search(rf'<td class="field-{field}[^"]*">([^<]*)</td>', response.content.decode())
+    assert cell is not None
+    assert cell[1] == "Jan. 1, 2024, 9:30 p.m."
+
+
+# Change page
+
+
+def test_demo_article_change_page_has_markdown_editor(editor, demo_article):
+    response = editor.get(change_url(demo_article))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'class="markdownx"' in content
+    assert "markdownx/js/markdownx" in content

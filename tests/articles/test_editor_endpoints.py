@@ -1,0 +1,237 @@
+"""markdownx's editor endpoints as we serve them: staff only, safe preview, checked uploads."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import markdownx.forms
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image as PILImage
+
+from tests.factories import SectionFactory
+
+PREVIEW_URL = "/markdownx/markdownify/"
+UPLOAD_URL = "/markdownx/upload/"
+AJAX = {"X-Requested-With": "XMLHttpRequest"}
+
+MARKDOWN_WITH_SCRIPT = (
+    "Iron is *often* low.\n"
+    "\n"
+    "- ferritin\n"
+    "- transferrin\n"
+    "\n"
+    "See [the guideline](https://example.org/guideline).\n"
+    "\n"
+    "<script>alert('x')</script>\n"
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def png_bytes(*, width: int = 40, height: int = 30, mode: str = "RGB") -> bytes:
+    """A real PNG, drawn in memory with Pillow."""
+    buffer = io.BytesIO()
+    PILImage.new(mode, (width, height)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def upload(content: bytes, *, name: str = "figure.png", content_type: str = "image/png"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def stored_files(media_root) -> list:
+    return [path for path in media_root.rglob("*") if path.is_file()]
+
+
+def assert_refused(response) -> None:
+    """Refused: 403, or a redirect to a login page."""
+    if response.status_code == 302:
+        assert "login" in response["Location"]
+    else:
+        assert response.status_code == 403
+
+
+@pytest.fixture
+def editor(client, staff_user):
+    """The test client, logged in as the staff editor."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def reader(client, django_user_model):
+    """The test client, logged in as a user who is not staff."""
+    client.force_login(django_user_model.objects.create_user("reader", password="pw"))
+    return client
+
+
+def post_endpoint(client, url: str):
+    """A request the endpoint would accept from staff."""
+    if url == PREVIEW_URL:
+        return client.post(url, {"content": "Some *text*."})
+    return client.post(url, {"image": upload(png_bytes())}, headers=AJAX)
+
+
+# Who may call the endpoints
+
+
+@pytest.mark.parametrize("url", [PREVIEW_URL, UPLOAD_URL])
+def test_endpoint_refuses_anonymous_user(client, url):
+    assert_refused(post_endpoint(client, url))
+
+
+@pytest.mark.parametrize("url", [PREVIEW_URL, UPLOAD_URL])
+def test_endpoint_refuses_non_staff_user(reader, url):
+    assert_refused(post_endpoint(reader, url))
+
+
+@pytest.mark.parametrize("client_fixture", ["client", "reader"])
+def test_refused_upload_stores_nothing(request, client_fixture, media_root):
+    post_endpoint(request.getfixturevalue(client_fixture), UPLOAD_URL)
+
+    assert stored_files(media_root) == []
+
+
+# Preview
+
+
+def test_preview_equals_stored_section_html(editor):
+    section = SectionFactory(body=MARKDOWN_WITH_SCRIPT)
+
+    response = editor.post(PREVIEW_URL, {"content": MARKDOWN_WITH_SCRIPT})
+
+    assert response.status_code == 200
+    assert response.content.decode() == section.body_html
+    assert "<em>often</em>" in section.body_html
+    assert "<li>ferritin</li>" in section.body_html
+    assert 'href="https://example.org/guideline"' in section.body_html
+
+
+def test_preview_and_stored_html_drop_script(editor):
+    section = SectionFactory(body=MARKDOWN_WITH_SCRIPT)
+
+    response = editor.post(PREVIEW_URL, {"content": MARKDOWN_WITH_SCRIPT})
+
+    assert "<script" not in response.content.decode()
+    assert "<script" not in section.body_html
+
+
+def test_preview_without_content_is_bad_request(editor):
+    response = editor.post(PREVIEW_URL, {})
+
+    assert response.status_code == 400
+
+
+# Uploads
+
+
+def test_upload_png_returns_image_code(editor, media_root):
+    response = editor.post(UPLOAD_URL, {"image": upload(png_bytes())}, headers=AJAX)
+
+    assert response.status_code == 200
+    assert response.json()["image_code"].startswith("![](/media/markdownx/")
+
+
+def test_upload_png_is_stored_under_media_root(editor, media_root):
+    response = editor.post(UPLOAD_URL, {"image": upload(png_bytes())}, headers=AJAX)
+
+    url = response.json()["image_code"][len("![](") : -len(")")]
+    [stored] = stored_files(media_root)
+    assert url == "/media/" + stored.relative_to(media_root).as_posix()
+    with PILImage.open(stored) as picture:
+        assert picture.format == "PNG"
+
+
+def test_upload_text_claiming_png_is_refused(editor, media_root):
+    fake = upload(b"just some text, not an image\n", name="notes.png")
+
+    response = editor.post(UPLOAD_URL, {"image": fake}, headers=AJAX)
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"__all__"}
+    assert stored_files(media_root) == []
+
+
+def test_upload_svg_is_refused(editor, media_root):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+
+    response = editor.post(
+        UPLOAD_URL,
+        {"image": upload(svg, name="figure.svg", content_type="image/svg+xml")},
+        headers=AJAX,
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"__all__"}
+    assert stored_files(media_root) == []
+
+
+# markdownx reads MARKDOWNX_UPLOAD_MAX_SIZE once, when markdownx.settings is
+# imported, and markdownx.forms copies it into its own namespace, where
+# ImageForm.clean() looks it up on each call. The settings fixture cannot reach
+# it; patching markdownx.forms' module constant changes the very value clean()
+# compares against.
+
+
+def test_upload_over_size_limit_is_refused(editor, media_root, monkeypatch):
+    content = png_bytes()
+    monkeypatch.setattr(markdownx.forms, "MARKDOWNX_UPLOAD_MAX_SIZE", len(content) - 1)
+
+    response = editor.post(UPLOAD_URL, {"image": upload(content)}, headers=AJAX)
+
+    assert response.status_code == 400
+    assert stored_files(media_root) == []
+
+
+def test_upload_at_size_limit_is_accepted(editor, monkeypatch):
+    content = png_bytes()
+    monkeypatch.setattr(markdownx.forms, "MARKDOWNX_UPLOAD_MAX_SIZE", len(content))
+
+    response = editor.post(UPLOAD_URL, {"image": upload(content)}, headers=AJAX)
+
+    assert response.status_code == 200
+
+
+def test_upload_over_configured_size_limit_is_refused(editor, media_root, settings):
+    limit = settings.MARKDOWNX_UPLOAD_MAX_SIZE
+    assert limit == markdownx.forms.MARKDOWNX_UPLOAD_MAX_SIZE
+    # Random pixels do not compress: a real PNG just over the project's limit.
+    side = int((limit / 3) ** 0.5) + 1
+    noise = PILImage.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG", compress_level=0)
+    assert buffer.tell() > limit
+
+    response = editor.post(UPLOAD_URL, {"image": upload(buffer.getvalue())}, headers=AJAX)
+
+    assert response.status_code == 400
+    assert stored_files(media_root) == []
+
+
+def test_upload_whose_content_type_disagrees_with_file_is_refused(editor, media_root):
+    # A PNG with transparency, sent as a JPEG (say, renamed to .jpg).
+    content = png_bytes(mode="RGBA")
+
+    response = editor.post(
+        UPLOAD_URL,
+        {"image": upload(content, name="figure.jpg", content_type="image/jpeg")},
+        headers=AJAX,
+    )
+
+    assert response.status_code == 400
+    assert stored_files(media_root) == []
+
+
+def test_upload_get_is_method_not_allowed(editor):
+    response = editor.get(UPLOAD_URL)
+
+    assert response.status_code == 405
+
+
+def test_upload_without_ajax_header_of_bad_file_is_bad_request(editor, media_root):
+    response = editor.post(UPLOAD_URL, {"image": upload(b"not an image")})
+
+    assert response.status_code == 400
+    assert stored_files(media_root) == []
