@@ -22,7 +22,7 @@ $(VENV)/.dev.stamp: requirements.txt requirements-dev.txt | $(BIN)/python
 
 run: $(VENV)/.runtime.stamp
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --keep-existing
 	$(BIN)/python manage.py demo_admin
 	@echo ""
 	@echo "  rls_cms is serving at http://$(HOST):$(PORT)/"

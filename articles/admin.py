@@ -13,6 +13,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from articles import services
 from articles.models import Article, Image, Reference, Section, Tag, section_anchor
+from articles.selectors import SEARCH_MAX_WORDS
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
 
@@ -99,11 +100,20 @@ class ArticleAdmin(admin.ModelAdmin):
     filter_horizontal = ["tags"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "byline", "intro", "tags"]}),
-        (_("Publication"), {"fields": ["status", "published_at", "last_reviewed_on"]}),
+        (
+            _("Publication"),
+            {"fields": ["status", "published_at", "last_reviewed_on", "comments_enabled"]},
+        ),
     ]
     inlines = [SectionInline, ImageInline, ReferenceInline]
     actions = ["publish", "unpublish"]
     formfield_overrides = MARKDOWN_EDITOR
+
+    def get_search_results(self, request, queryset, search_term):
+        # Django adds a join per word; a pasted essay would build a query
+        # SQLite refuses. The first words are plenty to find an article.
+        search_term = " ".join(search_term.split()[:SEARCH_MAX_WORDS])
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description=_("status"), ordering="status")
     def state(self, article: Article) -> str:

@@ -180,7 +180,7 @@ def parse_article_file(text: str, base_dir: Path) -> ArticleData:
         title=meta["title"],
         slug=meta.get("slug") or slugify(meta["title"]),
         byline=meta.get("byline", ""),
-        tags=[t.strip() for t in meta.get("tags", "").split(",") if t.strip()],
+        tags=_tags(meta.get("tags", ""), line_of.get("tags", 1)),
         front_matter_lines=line_of,
     )
     if meta.get("last_reviewed_on"):
@@ -239,6 +239,20 @@ def parse_article_file(text: str, base_dir: Path) -> ArticleData:
     article.intro = "\n".join(intro_lines).strip("\n")
     article.references = _parse_references(references_text)
     return article
+
+
+def _tags(text: str, line: int) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    seen: dict[str, str] = {}
+    for name in names:
+        slug = slugify(name)
+        if not slug or len(name) > 100:
+            message = f"tag {name!r} must have letters or digits and at most 100 characters"
+            raise ArticleFileError(line, message)
+        if slug in seen:
+            raise ArticleFileError(line, f"tags {seen[slug]!r} and {name!r} are the same tag")
+        seen[slug] = name
+    return names
 
 
 def _image(match: re.Match, line: int, base_dir: Path, article: ArticleData) -> ImageData:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
@@ -96,6 +99,11 @@ class Article(models.Model):
         help_text=_("Date of the last medical review."),
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="articles")
+    comments_enabled = models.BooleanField(
+        _("comments enabled"),
+        default=True,
+        help_text=_("Readers may post comments. Existing approved comments stay visible."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -203,8 +211,12 @@ class Section(OrderedPart):
         return set(siblings.values_list("anchor", flat=True))
 
 
+IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
+
+
 def image_upload_to(instance: Image, filename: str) -> str:
-    return f"articles/{timezone.now():%Y/%m}/{filename}"
+    # A random name: the URL of a draft's image cannot be guessed from its title.
+    return f"articles/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
 class Image(OrderedPart):
@@ -212,7 +224,12 @@ class Image(OrderedPart):
         Article, on_delete=models.CASCADE, related_name="images", verbose_name=_("article")
     )
     file = models.ImageField(
-        _("file"), upload_to=image_upload_to, width_field="width", height_field="height"
+        _("file"),
+        upload_to=image_upload_to,
+        width_field="width",
+        height_field="height",
+        validators=[FileExtensionValidator(IMAGE_EXTENSIONS)],
+        help_text=_("JPEG, PNG, WebP or GIF."),
     )
     width = models.PositiveIntegerField(_("width"), editable=False, default=0)
     height = models.PositiveIntegerField(_("height"), editable=False, default=0)

@@ -20,7 +20,10 @@ def article_detail_public() -> QuerySet[Article]:
         Prefetch("sections", queryset=Section.objects.order_by("position", "id")),
         Prefetch(
             "images",
-            queryset=Image.objects.select_related("after_section").order_by("position", "id"),
+            # Only the anchor of the section an image follows, not its text.
+            queryset=Image.objects.select_related("after_section")
+            .defer("after_section__body", "after_section__body_html")
+            .order_by("position", "id"),
         ),
         Prefetch(
             "references",
@@ -34,9 +37,16 @@ def article_detail_public() -> QuerySet[Article]:
     )
 
 
+# Each word adds three conditions to the query; callers bound the words.
+SEARCH_MAX_WORDS = 10
+
+
 def article_search(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
-    """Articles whose title, intro, or a section heading or body contains every word."""
-    for word in text.split():
+    """Articles whose title, intro, or a section heading or body contains every word.
+
+    Words past the first ``SEARCH_MAX_WORDS`` are ignored.
+    """
+    for word in text.split()[:SEARCH_MAX_WORDS]:
         in_sections = Section.objects.filter(article=OuterRef("pk")).filter(
             Q(heading__icontains=word) | Q(body__icontains=word)
         )

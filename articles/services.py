@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -32,11 +33,12 @@ def articles_unpublish(*, queryset: models.QuerySet[Article]) -> int:
 
 
 def tags_get_or_create(*, names: list[str]) -> list[Tag]:
-    """The tags with these names, created when missing (matched by slug)."""
+    """The tags with these names (matched by slug or name), created when missing."""
     tags = []
     for name in names:
-        tag, _ = Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})
-        tags.append(tag)
+        slug = slugify(name)
+        tag = Tag.objects.filter(Q(slug=slug) | Q(name__iexact=name)).first()
+        tags.append(tag or Tag.objects.create(name=name, slug=slug))
     return tags
 
 

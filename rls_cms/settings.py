@@ -62,7 +62,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "markdownx",
+    "rest_framework.authtoken",
     "articles",
+    "comments",
     "rls_cms",
 ]
 
@@ -121,6 +123,10 @@ else:
             "OPTIONS": SQLITE_OPTIONS,
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests use a file, not memory: live-server tests then get a connection
+    # per thread and exercise WAL and the busy timeout as production does.
+    DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / "test-db.sqlite3"}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -164,6 +170,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an anonymous call then gets 401 with WWW-Authenticate.
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -171,6 +179,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Comment posting, per client IP: a second line behind the flood rule.
+    "DEFAULT_THROTTLE_RATES": {"comments": os.environ.get("COMMENT_THROTTLE_RATE", "10/minute")},
+    # How many proxies in front add X-Forwarded-For; 0 means the header is ignored.
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
@@ -190,9 +202,17 @@ SPECTACULAR_SETTINGS = {
 
 # markdownx's live preview must show what publishing stores: same renderer.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render_markdown"
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+# No GIF or SVG: markdownx stores those byte for byte, unchecked.
+MARKDOWNX_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_MEDIA_PATH = "markdownx/"
+
+# The comments app: see comments/conf.py for every key and its default.
+RLS_COMMENTS = {
+    "CLOSE_AFTER_DAYS": int(os.environ["COMMENTS_CLOSE_AFTER_DAYS"])
+    if os.environ.get("COMMENTS_CLOSE_AFTER_DAYS")
+    else None,
+}
 
 LOGGING = {
     "version": 1,

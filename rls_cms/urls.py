@@ -14,6 +14,7 @@ urlpatterns = [
     path("markdownx/markdownify/", PreviewView.as_view(), name="markdownx_markdownify"),
     path("markdownx/upload/", UploadView.as_view(), name="markdownx_upload"),
     path("api/v1/", include("articles.api.urls")),
+    path("api/v1/", include("comments.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,9 +1,22 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext as _
 
 from articles.models import Article
-from articles.selectors import article_search
+from articles.selectors import SEARCH_MAX_WORDS, article_search
+
+SEARCH_MAX_LENGTH = 200
+
+
+def validate_search_words(value: str) -> None:
+    # Each word adds conditions to the query: bound the work one request can ask for.
+    if len(value.split()) > SEARCH_MAX_WORDS:
+        raise ValidationError(
+            _("Search for at most %d words.") % SEARCH_MAX_WORDS, code="too_many_words"
+        )
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -13,6 +26,7 @@ class ArticleFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
         label="Only articles whose title, intro or sections contain every word.",
+        validators=[MaxLengthValidator(SEARCH_MAX_LENGTH), validate_search_words],
     )
 
     class Meta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from articles.api.extensions import registered
 from articles.models import Article, Image, Reference, Section, Tag
 
 
@@ -32,6 +33,12 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "tags",
             "url",
         ]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for extension in registered():
+            fields.update(extension.list_fields())
+        return fields
 
 
 class TocEntrySerializer(serializers.ModelSerializer):
@@ -107,3 +114,9 @@ class ArticleDetailSerializer(serializers.ModelSerializer):
             "images",
             "references",
         ]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for extension in registered():
+            fields.update(extension.detail_fields())
+        return fields

@@ -3,41 +3,19 @@
 from __future__ import annotations
 
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 
+from articles.api.base import CheckedCursorPagination, KnownQueryParamsMixin
+from articles.api.extensions import registered
 from articles.api.filters import ArticleFilter
 from articles.api.serializers import ArticleDetailSerializer, ArticleListSerializer
 from articles.selectors import article_detail_public, article_list_public
 
 
-class NewestFirstPagination(CursorPagination):
-    # Keyset paging: a page costs the same at article 20 and at article 100,000.
+class NewestFirstPagination(CheckedCursorPagination):
     ordering = ("-published_at", "-id")
     page_size = 20
-    page_size_query_param = "page_size"
     max_page_size = 100
-
-
-class KnownQueryParamsMixin:
-    """Answer 400 to query parameters the endpoint does not know.
-
-    A misspelt filter (``?tags=``) would otherwise be ignored and return
-    everything, which looks like a working filter.
-    """
-
-    known_query_params: frozenset[str] = frozenset()
-
-    def initial(self, request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
-        unknown = set(request.query_params) - self.known_query_params - {"format"}
-        if unknown:
-            known = ", ".join(sorted(self.known_query_params)) or "none"
-            raise ValidationError(
-                {name: [f"Unknown query parameter. Known: {known}."] for name in sorted(unknown)},
-                code="unknown_query_parameter",
-            )
 
 
 class ArticleListView(KnownQueryParamsMixin, generics.ListAPIView):
@@ -50,7 +28,10 @@ class ArticleListView(KnownQueryParamsMixin, generics.ListAPIView):
     filterset_class = ArticleFilter
 
     def get_queryset(self):
-        return article_list_public()
+        queryset = article_list_public()
+        for extension in registered():
+            queryset = extension.list_queryset(queryset)
+        return queryset
 
 
 class ArticleDetailView(KnownQueryParamsMixin, generics.RetrieveAPIView):
@@ -61,4 +42,7 @@ class ArticleDetailView(KnownQueryParamsMixin, generics.RetrieveAPIView):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return article_detail_public()
+        queryset = article_detail_public()
+        for extension in registered():
+            queryset = extension.detail_queryset(queryset)
+        return queryset

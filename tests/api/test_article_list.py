@@ -197,9 +197,16 @@ def test_previous_link_returns_the_page_before(api_client):
     assert slugs(back) == slugs(first)
 
 
-def test_page_size_above_the_maximum_is_capped(api_client):
+def test_page_size_of_the_maximum_is_served(api_client):
     ArticleFactory.create_batch(101)
-    assert len(get_list(api_client, page_size=1000)["results"]) == 100
+    assert len(get_list(api_client, page_size=100)["results"]) == 100
+
+
+@pytest.mark.parametrize("page_size", ["101", "0", "-1", "abc", "1.5", ""])
+def test_page_size_out_of_range_is_a_bad_request(api_client, page_size):
+    response = api_client.get(LIST_URL, {"page_size": page_size})
+    assert response.status_code == 400
+    assert "page_size" in response.json()
 
 
 # ?tag=

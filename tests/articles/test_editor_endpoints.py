@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 
+from articles.editor import PLACEHOLDER_ALT
 from tests.factories import SectionFactory
 
 PREVIEW_URL = "/markdownx/markdownify/"
@@ -131,15 +132,17 @@ def test_upload_png_returns_image_code(editor, media_root):
     response = editor.post(UPLOAD_URL, {"image": upload(png_bytes())}, headers=AJAX)
 
     assert response.status_code == 200
-    assert response.json()["image_code"].startswith("![](/media/markdownx/")
+    assert response.json()["image_code"].startswith(
+        f"![{PLACEHOLDER_ALT}](http://testserver/media/markdownx/"
+    )
 
 
 def test_upload_png_is_stored_under_media_root(editor, media_root):
     response = editor.post(UPLOAD_URL, {"image": upload(png_bytes())}, headers=AJAX)
 
-    url = response.json()["image_code"][len("![](") : -len(")")]
+    url = response.json()["image_code"][len(f"![{PLACEHOLDER_ALT}](") : -len(")")]
     [stored] = stored_files(media_root)
-    assert url == "/media/" + stored.relative_to(media_root).as_posix()
+    assert url == "http://testserver/media/" + stored.relative_to(media_root).as_posix()
     with PILImage.open(stored) as picture:
         assert picture.format == "PNG"
 
@@ -232,6 +235,30 @@ def test_upload_get_is_method_not_allowed(editor):
 
 def test_upload_without_ajax_header_of_bad_file_is_bad_request(editor, media_root):
     response = editor.post(UPLOAD_URL, {"image": upload(b"not an image")})
+
+    assert response.status_code == 400
+    assert stored_files(media_root) == []
+
+
+def test_upload_is_named_after_its_real_format_not_the_clients_name(editor, media_root):
+    response = editor.post(
+        UPLOAD_URL, {"image": upload(png_bytes(), name="page.html")}, headers=AJAX
+    )
+
+    assert response.status_code == 200
+    [stored] = stored_files(media_root)
+    assert stored.suffix == ".png"
+
+
+def test_gif_upload_is_refused_because_markdownx_stores_gifs_unchecked(editor, media_root):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (4, 4)).save(buffer, "GIF")
+
+    response = editor.post(
+        UPLOAD_URL,
+        {"image": upload(buffer.getvalue(), name="a.gif", content_type="image/gif")},
+        headers=AJAX,
+    )
 
     assert response.status_code == 400
     assert stored_files(media_root) == []

@@ -86,6 +86,8 @@ MALFORMED = {
     "references-numbered-1-3": ({27: "3. Fact sheet. NINDS. https://www.ninds.nih.gov/."}, [], 27),
     "non-list-line-in-references": ({27: "Fact sheet. NINDS."}, [], 27),
     "heading-after-references": ({}, ["", "## Afterword"], 29),
+    "tags-that-are-the-same-tag": ({5: "tags: C++, C"}, [], 5),
+    "tag-without-letters-or-digits": ({5: "tags: Iron, ???"}, [], 5),
 }
 
 # Every malformed file also names a tag that does not exist yet (and, for an existing
@@ -252,6 +254,14 @@ def test_import_prints_a_summary(good_file):
     assert import_article(good_file) == (
         f"Created '{SLUG}' (draft): 2 sections, 2 images, 2 references.\n"
     )
+
+
+def test_import_reuses_a_tag_of_the_same_name_under_another_slug(good_file):
+    existing = Tag.objects.create(name="Iron", slug="iron-nutrition")
+    import_article(good_file)
+    article = Article.objects.get(slug=SLUG)
+    assert existing in article.tags.all()
+    assert Tag.objects.filter(name__iexact="iron").count() == 1
 
 
 def test_import_derives_the_slug_from_the_title_when_absent(source_dir):

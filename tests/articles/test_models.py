@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -420,3 +421,20 @@ def test_deleting_an_article_deletes_its_parts():
     ReferenceFactory(article=article)
     article.delete()
     assert (Section.objects.count(), Reference.objects.count()) == (0, 0)
+
+
+def test_image_file_gets_a_random_name_keeping_its_extension():
+    image = ImageFactory(file__filename="nerve-signals.png")
+    name = Path(image.file.name)
+    assert name.suffix == ".png"
+    assert "nerve-signals" not in name.name
+    assert len(name.stem) == 32
+
+
+def test_image_file_with_an_extension_outside_the_image_types_is_rejected():
+    image = ImageFactory.build(
+        article=ArticleFactory(), file__filename="figure.html", file__format="PNG"
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        image.full_clean()
+    assert excinfo.value.error_dict["file"][0].code == "invalid_extension"

@@ -1,0 +1,61 @@
+"""Building blocks of the API views: bad input gets a 4xx with a reason, never a 500."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
+
+
+class CheckedCursorPagination(CursorPagination):
+    """DRF's cursor paging, strict about ``page_size`` and forged cursors.
+
+    A page costs the same at item 20 and at item 100,000. Subclasses set
+    ``ordering``, ``page_size`` and ``max_page_size``.
+    """
+
+    page_size_query_param = "page_size"
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Enter a whole number from 1 to %d.") % self.max_page_size
+                    ]
+                },
+                code="invalid_page_size",
+            )
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, TypeError):
+            # A well-formed cursor whose position is not a value of the
+            # ordering field (hand-made, or from another endpoint).
+            raise NotFound(self.invalid_cursor_message) from None
+
+
+class KnownQueryParamsMixin:
+    """Answer 400 to query parameters the endpoint does not know.
+
+    A misspelt filter (``?tags=``) would otherwise be ignored and return
+    everything, which looks like a working filter.
+    """
+
+    known_query_params: frozenset[str] = frozenset()
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        unknown = set(request.query_params) - self.known_query_params - {"format"}
+        if unknown:
+            known = ", ".join(sorted(self.known_query_params)) or "none"
+            raise ValidationError(
+                {name: [f"Unknown query parameter. Known: {known}."] for name in sorted(unknown)},
+                code="unknown_query_parameter",
+            )

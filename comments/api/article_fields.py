@@ -1,0 +1,24 @@
+"""What comments add to the article API: ``comment_count`` and ``comments``."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from articles.api.extensions import ArticleAPIExtension
+from comments.api.serializers import ArticleCommentsSerializer
+from comments.selectors import approved_comment_count
+
+
+class CommentsExtension(ArticleAPIExtension):
+    # The count is a subquery in the article query itself: no query per article.
+    def list_queryset(self, queryset):
+        return queryset.annotate(comment_count=approved_comment_count())
+
+    def detail_queryset(self, queryset):
+        return queryset.annotate(comment_count=approved_comment_count())
+
+    def list_fields(self) -> dict[str, serializers.Field]:
+        return {"comment_count": serializers.IntegerField(read_only=True)}
+
+    def detail_fields(self) -> dict[str, serializers.Field]:
+        return {"comments": ArticleCommentsSerializer(source="*", read_only=True)}

@@ -1,0 +1,145 @@
+"""The comment form (input), the public comment, and the moderators' view.
+
+Email, IP address and user agent appear only in the input serializer and in
+``ModerationCommentSerializer``; nothing public ever reads them.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import URLValidator
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from comments.conf import comment_settings
+from comments.models import Comment
+from comments.moderation import comments_open
+from comments.services import STATUS_OF_ACTION
+
+EMAIL_HELP = _("Your email address will not be published.")
+
+
+class CommentFormSerializer(serializers.Serializer):
+    """What a reader sends. Every field is trimmed; white space alone counts as missing."""
+
+    name = serializers.CharField(label=_("Name"), max_length=100)
+    email = serializers.EmailField(label=_("Email"), max_length=254, help_text=EMAIL_HELP)
+    website = serializers.URLField(
+        label=_("Website"),
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+    body = serializers.CharField(label=_("Comment"), max_length=5000)
+    parent = serializers.IntegerField(
+        label=_("In reply to"),
+        required=False,
+        allow_null=True,
+        help_text=_("The id of an approved comment of the same article."),
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # The honeypot: frontends render it hidden from people and assistive
+        # technology; bots fill it in, and their comment goes to spam.
+        fields[comment_settings.HONEYPOT_FIELD] = serializers.CharField(
+            label=_("Leave this field empty"),
+            required=False,
+            allow_blank=True,
+            trim_whitespace=False,
+            max_length=200,
+            help_text=_(
+                "Hide this field from people; a filled-in value marks the comment as spam."
+            ),
+        )
+        return fields
+
+    def validate_email(self, value: str) -> str:
+        return value.lower()
+
+    def validate_parent(self, value: int | None) -> Comment | None:
+        if value is None:
+            return None
+        article = self.context["article"]
+        parent = Comment.objects.filter(
+            pk=value, article=article, status=Comment.Status.APPROVED
+        ).first()
+        if parent is None:
+            raise serializers.ValidationError(
+                _("Reply to an approved comment of this article."), code="invalid_parent"
+            )
+        if parent.depth >= comment_settings.MAX_DEPTH:
+            raise serializers.ValidationError(
+                _("Replies cannot nest deeper than %(depth)d levels.")
+                % {"depth": comment_settings.MAX_DEPTH},
+                code="too_deep",
+            )
+        return parent
+
+
+class CommentSubmittedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["pending", "approved"])
+    message = serializers.CharField()
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    """A comment as anyone may see it."""
+
+    class Meta:
+        model = Comment
+        fields = ["id", "parent", "name", "website", "body_html", "submitted_at"]
+
+
+class ModerationCommentSerializer(serializers.ModelSerializer):
+    """A comment as moderators see it, private fields included."""
+
+    article = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    moderated_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "article",
+            "parent",
+            "name",
+            "email",
+            "website",
+            "body",
+            "body_html",
+            "status",
+            "submitted_at",
+            "ip_address",
+            "user_agent",
+            "moderation_reason",
+            "moderated_by",
+            "moderated_at",
+        ]
+        read_only_fields = fields
+
+
+class BulkModerationSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+    )
+    action = serializers.ChoiceField(choices=list(STATUS_OF_ACTION))
+
+
+class ArticleCommentsSerializer(serializers.Serializer):
+    """The ``comments`` object of an article: how many, whether open, where."""
+
+    count = serializers.IntegerField(source="comment_count")
+    open = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    def get_open(self, article) -> bool:
+        return comments_open(article)
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, article) -> str:
+        path = reverse("comments-api:article-comments", kwargs={"slug": article.slug})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path

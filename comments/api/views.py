@@ -1,0 +1,192 @@
+"""Public comment endpoints and the staff moderation API: thin views over services."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from articles.api.base import CheckedCursorPagination, KnownQueryParamsMixin
+from articles.models import Article
+from comments import services
+from comments.api.serializers import (
+    BulkModerationSerializer,
+    CommentFormSerializer,
+    CommentSerializer,
+    CommentSubmittedSerializer,
+    ModerationCommentSerializer,
+)
+from comments.conf import comment_settings
+from comments.models import Comment
+from comments.moderation import Submission
+from comments.selectors import comment_list_public, comment_queue
+
+MESSAGES = {
+    Comment.Status.APPROVED: "Your comment has been published.",
+    Comment.Status.PENDING: "Your comment is awaiting moderation.",
+}
+
+
+def client_ip(request: Request) -> str | None:
+    """The client's address, the way DRF's throttles find it.
+
+    X-Forwarded-For counts only as far as REST_FRAMEWORK["NUM_PROXIES"] trusts
+    it (default 0: not at all), so nobody dodges the flood rule with a header.
+    """
+    ident = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(ident.strip()))
+    except ValueError:
+        return None
+
+
+class OldestFirstPagination(CheckedCursorPagination):
+    ordering = ("submitted_at", "id")
+
+    def get_page_size(self, request) -> int:
+        # Read at request time, so RLS_COMMENTS overrides apply.
+        self.page_size = comment_settings.PAGE_SIZE
+        self.max_page_size = comment_settings.MAX_PAGE_SIZE
+        return super().get_page_size(request)
+
+
+class ArticleCommentsView(KnownQueryParamsMixin, generics.ListCreateAPIView):
+    """Approved comments of a public article (GET), and the comment form (POST)."""
+
+    known_query_params = frozenset({"cursor", "page_size"})
+    permission_classes = [AllowAny]
+    pagination_class = OldestFirstPagination
+    throttle_scope = "comments"
+
+    @cached_property
+    def article(self) -> Article:
+        return get_object_or_404(Article.objects.public(), slug=self.kwargs["slug"])
+
+    def get_throttles(self):
+        # Reading is free; only posting is throttled (a second line behind the flood rule).
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    def get_serializer_class(self):
+        return CommentFormSerializer if self.request.method == "POST" else CommentSerializer
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        if self.request.method == "POST":
+            context["article"] = self.article
+        return context
+
+    def get_queryset(self):
+        return comment_list_public(article=self.article)
+
+    @extend_schema(request=CommentFormSerializer, responses={201: CommentSubmittedSerializer})
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        form = self.get_serializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        submission = Submission(
+            article=self.article,
+            name=data["name"],
+            email=data["email"],
+            website=data.get("website", ""),
+            body=data["body"],
+            parent=data.get("parent"),
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("user-agent", "")[:500],
+            honeypot=data.get(comment_settings.HONEYPOT_FIELD, ""),
+        )
+        try:
+            comment = services.comment_submit(submission=submission)
+        except services.CommentRejected as rejected:
+            vote = rejected.vote
+            headers = {"Retry-After": str(vote.retry_after)} if vote.retry_after else {}
+            return Response(
+                {"detail": vote.reason, "code": vote.code},
+                status=vote.status_code,
+                headers=headers,
+            )
+        # Spam is answered exactly like a held comment: a bot learns nothing.
+        shown = Comment.Status.APPROVED if comment.status == Comment.Status.APPROVED else "pending"
+        body = {"id": comment.pk, "status": str(shown), "message": MESSAGES[shown]}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class CanModerate(BasePermission):
+    message = "Moderating comments needs staff status and the moderate_comment permission."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_staff and user.has_perm("comments.moderate_comment"))
+
+
+class ModerationMixin:
+    permission_classes = [IsAuthenticated, CanModerate]
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "status",
+            enum=Comment.Status.values,
+            description="Which comments; default pending (the queue).",
+        )
+    ]
+)
+class ModerationCommentList(ModerationMixin, KnownQueryParamsMixin, generics.ListAPIView):
+    """The moderation queue (or any status), oldest first, with private fields."""
+
+    known_query_params = frozenset({"cursor", "page_size", "status"})
+    serializer_class = ModerationCommentSerializer
+    pagination_class = OldestFirstPagination
+
+    def get_queryset(self):
+        status_ = self.request.query_params.get("status", Comment.Status.PENDING)
+        if status_ not in Comment.Status.values:
+            choices = ", ".join(Comment.Status.values)
+            raise ValidationError({"status": [_("Choose one of: %s.") % choices]})
+        return comment_queue(status=status_)
+
+
+class ModerationAction(ModerationMixin, APIView):
+    """Approve, mark as spam or remove one comment."""
+
+    action: str = ""
+
+    @extend_schema(request=None, responses={200: ModerationCommentSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        comment = get_object_or_404(Comment, pk=pk)
+        services.comments_moderate(
+            queryset=Comment.objects.filter(pk=comment.pk),
+            status=services.STATUS_OF_ACTION[self.action],
+            actor=request.user,
+        )
+        comment.refresh_from_db()
+        return Response(ModerationCommentSerializer(comment).data)
+
+
+class ModerationBulk(ModerationMixin, APIView):
+    """Apply one action to many comments: ``{"ids": [...], "action": "approve"}``."""
+
+    @extend_schema(request=BulkModerationSerializer, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        form = BulkModerationSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        ids = set(form.validated_data["ids"])
+        found = set(Comment.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        if missing := sorted(ids - found):
+            raise ValidationError({"ids": [_("No comment with id %s.") % n for n in missing]})
+        updated = services.comments_moderate(
+            queryset=Comment.objects.filter(pk__in=ids),
+            status=services.STATUS_OF_ACTION[form.validated_data["action"]],
+            actor=request.user,
+        )
+        return Response({"updated": updated, "action": form.validated_data["action"]})

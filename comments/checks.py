@@ -1,0 +1,65 @@
+"""System checks for RLS_COMMENTS, with stable ids that tests name."""
+
+from __future__ import annotations
+
+from django.core.checks import Error, register
+from django.utils.module_loading import import_string
+
+from comments.conf import DEFAULTS, SETTING_NAME, comment_settings
+
+
+def _positive_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+@register()
+def check_comment_settings(app_configs=None, **kwargs) -> list[Error]:
+    """comments.E001 unknown key, E002 wrong type or value, E003 a rule that cannot be imported."""
+    errors: list[Error] = []
+    try:
+        user = comment_settings.user_settings
+    except Exception as exc:
+        return [Error(str(exc), id="comments.E001")]
+
+    def bad(key: str, expected: str) -> None:
+        errors.append(
+            Error(
+                f"{SETTING_NAME}[{key!r}] must be {expected}, not {user[key]!r}.",
+                id="comments.E002",
+            )
+        )
+
+    for key in ("FLOOD_SECONDS", "MAX_LINKS"):
+        if key in user and not (isinstance(user[key], int) and user[key] >= 0):
+            bad(key, "a whole number, 0 or more")
+    for key in ("MAX_DEPTH", "PAGE_SIZE", "MAX_PAGE_SIZE"):
+        if key in user and not _positive_int(user[key]):
+            bad(key, "a whole number above 0")
+    if "CLOSE_AFTER_DAYS" in user and not (
+        user["CLOSE_AFTER_DAYS"] is None or _positive_int(user["CLOSE_AFTER_DAYS"])
+    ):
+        bad("CLOSE_AFTER_DAYS", "None or a whole number above 0")
+    if "HONEYPOT_FIELD" in user and not (
+        isinstance(user["HONEYPOT_FIELD"], str) and user["HONEYPOT_FIELD"].isidentifier()
+    ):
+        bad("HONEYPOT_FIELD", "a field name")
+    emails = user.get("MODERATOR_EMAILS", DEFAULTS["MODERATOR_EMAILS"])
+    if emails is not None and not (
+        isinstance(emails, list | tuple) and all(isinstance(e, str) for e in emails)
+    ):
+        bad("MODERATOR_EMAILS", "None or a list of addresses")
+    rules = user.get("RULES", DEFAULTS["RULES"])
+    if not isinstance(rules, list | tuple):
+        bad("RULES", "a list of dotted paths")
+    else:
+        for path in rules:
+            try:
+                import_string(path)
+            except ImportError as exc:
+                errors.append(
+                    Error(
+                        f"{SETTING_NAME}['RULES']: cannot import {path!r}: {exc}",
+                        id="comments.E003",
+                    )
+                )
+    return errors

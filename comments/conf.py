@@ -1,0 +1,66 @@
+"""The comments app's settings: one dict, ``RLS_COMMENTS``, read at access time.
+
+Reading on every access (not at import) lets ``override_settings`` and the
+``settings`` fixture reach them; unknown keys are refused so a typo never
+passes silently; ``comments.checks`` validates the types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+SETTING_NAME = "RLS_COMMENTS"
+
+DEFAULTS: dict[str, Any] = {
+    # The moderation rules, asked in turn; the strictest vote wins.
+    "RULES": [
+        "comments.moderation.comments_closed",
+        "comments.moderation.duplicate",
+        "comments.moderation.flood",
+        "comments.moderation.honeypot",
+        "comments.moderation.disallowed_terms",
+        "comments.moderation.too_many_links",
+        "comments.moderation.known_author",
+    ],
+    # Close comments this many days after publication; None: never.
+    "CLOSE_AFTER_DAYS": None,
+    # Two comments from one IP address closer than this are refused (429).
+    "FLOOD_SECONDS": 15,
+    # A comment with more links than this is held for moderation.
+    "MAX_LINKS": 2,
+    # Replies nest at most this deep (a top-level comment is depth 1).
+    "MAX_DEPTH": 5,
+    # The form field that people never see and bots fill in.
+    "HONEYPOT_FIELD": "homepage",
+    # Who is told of a new pending comment: a list of addresses, or None for
+    # every active staff user holding comments.moderate_comment.
+    "MODERATOR_EMAILS": None,
+    # Answer of the public comment list: page size and its ceiling.
+    "PAGE_SIZE": 50,
+    "MAX_PAGE_SIZE": 200,
+}
+
+
+class CommentSettings:
+    """Attribute access to ``RLS_COMMENTS`` with defaults."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"{SETTING_NAME} has no setting {name!r}.")
+        return self.user_settings.get(name, DEFAULTS[name])
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        user = getattr(settings, SETTING_NAME, {})
+        unknown = set(user) - set(DEFAULTS)
+        if unknown:
+            raise ImproperlyConfigured(
+                f"{SETTING_NAME} has unknown keys: {', '.join(sorted(unknown))}."
+            )
+        return user
+
+
+comment_settings = CommentSettings()

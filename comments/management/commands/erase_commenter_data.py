@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from comments.services import ERASED_NAME, commenter_data_erase
+
+
+class Command(BaseCommand):
+    help = (
+        f"Erase a commenter's personal data: the name becomes {ERASED_NAME!r}; email, "
+        "website, IP address and user agent are cleared; the comments' text stays."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("email")
+
+    def handle(self, *args, email: str, **options) -> None:
+        count = commenter_data_erase(emails=[email])
+        self.stdout.write(f"Erased the personal data of {count} comment(s).")

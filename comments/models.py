@@ -1,0 +1,156 @@
+"""Reader comments and the terms that moderate them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article, with_derived_fields
+from comments.rendering import render_comment
+
+
+class CommentQuerySet(models.QuerySet):
+    def public(self) -> CommentQuerySet:
+        """Approved comments of public articles: what anyone may read."""
+        return self.filter(status=Comment.Status.APPROVED, article__in=Article.objects.public())
+
+    def pending(self) -> CommentQuerySet:
+        """The moderation queue, oldest first."""
+        return self.filter(status=Comment.Status.PENDING).order_by("submitted_at", "id")
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        SPAM = "spam", _("Spam")
+        REMOVED = "removed", _("Removed")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="comments", verbose_name=_("article")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
+    )
+    depth = models.PositiveSmallIntegerField(
+        _("depth"), default=1, editable=False, help_text=_("1 for a comment, 2 for a reply, ...")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(
+        _("email"), max_length=254, help_text=_("Never shown publicly. Stored in lower case.")
+    )
+    website = models.URLField(_("website"), max_length=200, blank=True)
+    body = models.TextField(_("comment"), max_length=5000)
+    body_html = models.TextField(_("comment (HTML)"), editable=False, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
+    moderation_reason = models.CharField(
+        _("moderation reason"),
+        max_length=200,
+        blank=True,
+        help_text=_("Why the rules held the comment or marked it as spam."),
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderated by"),
+    )
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        permissions = [("moderate_comment", _("Can moderate comments"))]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="comment_queue_idx"),
+            models.Index(
+                fields=["article", "status", "submitted_at"], name="comment_article_public_idx"
+            ),
+            models.Index(fields=["email"], name="comment_email_idx"),
+            models.Index(fields=["ip_address", "submitted_at"], name="comment_flood_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(depth__gte=1), name="comment_depth_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.article_id}: {self.body[:40]}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = self.email.strip().lower()
+        self.body_html = render_comment(self.body)
+        self.depth = self.parent.depth + 1 if self.parent_id else 1
+        super().save(*args, **with_derived_fields(kwargs, "email", "body_html", "depth"))
+
+
+class DisallowedTerm(models.Model):
+    """A word, phrase, address or IP that sends a comment to spam or to the queue."""
+
+    class Field(models.TextChoices):
+        ANYWHERE = "anywhere", _("Anywhere")
+        NAME = "name", _("Name")
+        EMAIL = "email", _("Email")
+        WEBSITE = "website", _("Website")
+        BODY = "body", _("Comment")
+        IP_ADDRESS = "ip_address", _("IP address")
+
+    class Action(models.TextChoices):
+        SPAM = "spam", _("Mark as spam")
+        HOLD = "hold", _("Hold for moderation")
+
+    term = models.CharField(
+        _("term"),
+        max_length=200,
+        help_text=_("Matched case-insensitively as part of the text, like WordPress."),
+    )
+    applies_to = models.CharField(
+        _("applies to"), max_length=12, choices=Field.choices, default=Field.ANYWHERE
+    )
+    action = models.CharField(
+        _("action"), max_length=4, choices=Action.choices, default=Action.SPAM
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("disallowed term")
+        verbose_name_plural = _("disallowed terms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "applies_to"],
+                name="disallowed_term_unique",
+                violation_error_code="duplicate_term",
+                violation_error_message=_("This term is already listed for this field."),
+            ),
+            models.CheckConstraint(condition=~Q(term=""), name="disallowed_term_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class PendingComment(Comment):
+    """The moderation queue, as its own entry in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("pending comment")
+        verbose_name_plural = _("moderation queue")

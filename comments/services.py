@@ -1,0 +1,152 @@
+"""Writes: submitting and moderating comments, and the personal-data tools.
+
+The public API, the staff API, the admin and the management commands all
+call these; each moderation records who acted and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.conf import comment_settings
+from comments.models import Comment
+from comments.moderation import Submission, Verdict, Vote, moderate
+
+logger = logging.getLogger(__name__)
+
+STATUS_OF_VERDICT = {
+    Verdict.APPROVE: Comment.Status.APPROVED,
+    Verdict.HOLD: Comment.Status.PENDING,
+    Verdict.SPAM: Comment.Status.SPAM,
+}
+# The moderation actions of the admin and the staff API, and where they lead.
+STATUS_OF_ACTION = {
+    "approve": Comment.Status.APPROVED,
+    "spam": Comment.Status.SPAM,
+    "remove": Comment.Status.REMOVED,
+}
+ERASED_NAME = "Anonymous"
+
+
+class CommentRejected(Exception):
+    """The rules refused the comment; ``vote`` says why and with which status code."""
+
+    def __init__(self, vote: Vote) -> None:
+        super().__init__(vote.reason)
+        self.vote = vote
+
+
+def comment_submit(*, submission: Submission) -> Comment:
+    """Run the moderation rules and store the comment, or raise ``CommentRejected``."""
+    # One transaction around the checks and the insert: on SQLite (IMMEDIATE
+    # transactions) that serialises submissions, so two racing duplicates or
+    # a flood cannot both slip through.
+    with transaction.atomic():
+        vote = moderate(submission)
+        if vote.verdict is Verdict.REJECT:
+            raise CommentRejected(vote)
+        comment = Comment.objects.create(
+            article=submission.article,
+            parent=submission.parent,
+            name=submission.name,
+            email=submission.email,
+            website=submission.website,
+            body=submission.body,
+            ip_address=submission.ip_address,
+            user_agent=submission.user_agent,
+            status=STATUS_OF_VERDICT[vote.verdict],
+            moderation_reason=vote.reason,
+        )
+        if comment.status == Comment.Status.PENDING:
+            transaction.on_commit(lambda: comment_notify_moderators(comment=comment))
+    return comment
+
+
+def comments_moderate(*, queryset: QuerySet[Comment], status: str, actor: AbstractBaseUser) -> int:
+    """Move the comments to ``status``, recording who and when; returns how many."""
+    if status not in Comment.Status.values:
+        raise ValueError(f"Unknown comment status {status!r}.")
+    return queryset.update(status=status, moderated_by=actor, moderated_at=timezone.now())
+
+
+def moderator_emails() -> list[str]:
+    """Addresses told of new pending comments (see MODERATOR_EMAILS)."""
+    configured = comment_settings.MODERATOR_EMAILS
+    if configured is not None:
+        return list(configured)
+    permission = Permission.objects.filter(
+        content_type__app_label="comments", codename="moderate_comment"
+    ).first()
+    holders = Q(is_superuser=True)
+    if permission is not None:
+        holders |= Q(user_permissions=permission) | Q(groups__permissions=permission)
+    users = get_user_model().objects.filter(holders, is_active=True, is_staff=True)
+    return sorted(set(users.exclude(email="").values_list("email", flat=True)))
+
+
+def comment_notify_moderators(*, comment: Comment) -> None:
+    """Email the moderators about a pending comment; a failure is logged, never raised."""
+    try:
+        recipients = moderator_emails()
+        if not recipients:
+            return
+        queue_url = reverse("admin:comments_pendingcomment_changelist")
+        body = render_to_string(
+            "comments/new_comment_email.txt", {"comment": comment, "queue_url": queue_url}
+        )
+        subject = f"Comment awaiting moderation: {comment.article.title}"[:150]
+        send_mail(subject, body, None, recipients)
+    except Exception:
+        # The comment is stored already; a mail server outage must not lose it.
+        logger.exception("Could not notify moderators of comment %s.", comment.pk)
+
+
+def commenter_data_export(*, email: str) -> list[dict]:
+    """Every comment stored under ``email``, as plain data."""
+    comments = Comment.objects.filter(email=email.strip().lower()).select_related("article")
+    return [
+        {
+            "id": c.pk,
+            "article": c.article.slug,
+            "parent": c.parent_id,
+            "name": c.name,
+            "email": c.email,
+            "website": c.website,
+            "body": c.body,
+            "status": c.status,
+            "submitted_at": c.submitted_at.isoformat(),
+            "ip_address": c.ip_address,
+            "user_agent": c.user_agent,
+        }
+        for c in comments.order_by("submitted_at", "id")
+    ]
+
+
+def commenter_data_erase(*, emails: list[str]) -> int:
+    """Anonymise every comment by these emails; the bodies stay. Returns how many."""
+    normalized = {e.strip().lower() for e in emails if e.strip()}
+    if not normalized:
+        return 0
+    # The reason can quote a disallowed name, email or IP: it goes too.
+    return Comment.objects.filter(email__in=normalized).update(
+        name=ERASED_NAME, email="", website="", ip_address=None, user_agent="", moderation_reason=""
+    )
+
+
+def spam_purge(*, older_than_days: int) -> int:
+    """Delete spam submitted more than ``older_than_days`` days ago. Returns how many."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    deleted, _ = Comment.objects.filter(
+        status=Comment.Status.SPAM, submitted_at__lt=cutoff
+    ).delete()
+    return deleted
