@@ -36,3 +36,20 @@ def staff_user(db, django_user_model):
     user = django_user_model.objects.create_user("editor", password="pw", is_staff=True)
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="articles"))
     return user
+
+
+@pytest.fixture
+def moderator(db, django_user_model):
+    """A staff user who may moderate comments (and view and change them)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(
+        "moderator", email="moderator@example.org", password="pw", is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="comments",
+            codename__in=["moderate_comment", "view_comment", "change_comment"],
+        )
+    )
+    return user

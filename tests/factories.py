@@ -8,6 +8,7 @@ import factory
 from django.utils import timezone
 
 from articles.models import Article, Image, Reference, Section, Tag
+from comments.models import Comment, DisallowedTerm
 
 
 class TagFactory(factory.django.DjangoModelFactory):
@@ -81,3 +82,26 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
     doi = "10.1016/j.mayocp.2020.12.026"
     url = "https://example.org/study"
     accessed_on = dt.date(2023, 11, 27)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """An approved comment on a public article; pass status= for the others."""
+
+    class Meta:
+        model = Comment
+
+    article = factory.SubFactory(ArticleFactory)
+    name = factory.Sequence(lambda n: f"Reader {n}")
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    website = ""
+    body = factory.Sequence(lambda n: f"Comment number {n}.")
+    status = Comment.Status.APPROVED
+    ip_address = factory.Sequence(lambda n: f"192.0.2.{n % 250 + 1}")
+    user_agent = "Mozilla/5.0 (factory)"
+
+
+class DisallowedTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DisallowedTerm
+
+    term = factory.Sequence(lambda n: f"badword{n}")
