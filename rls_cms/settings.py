@@ -8,6 +8,7 @@ cache, console email, localhost only).
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -126,7 +127,10 @@ else:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not memory: live-server tests then get a connection
     # per thread and exercise WAL and the busy timeout as production does.
-    DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / "test-db.sqlite3"}
+    # One file per test process, so parallel runs never share one.
+    DATABASES["default"]["TEST"] = {
+        "NAME": Path(tempfile.gettempdir()) / f"rls_cms-test-{os.getpid()}.sqlite3"
+    }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
