@@ -16,6 +16,8 @@ from articles.models import Article, Image, Reference, Section, Tag, section_anc
 from articles.selectors import SEARCH_MAX_WORDS
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+# "example.org/x" means https://, as Django 6 will assume by default.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class SectionFormSet(BaseInlineFormSet):
@@ -86,8 +88,7 @@ class ReferenceInline(admin.StackedInline):
         "citation",
     ]
     readonly_fields = ["citation"]
-    # "example.org/x" means https://, as Django 6 will assume by default.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = HTTPS_URLS
 
 
 @admin.register(Article)

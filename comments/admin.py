@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from articles.admin import HTTPS_URLS
 from comments import services
 from comments.models import Comment, DisallowedTerm, PendingComment
 
@@ -40,6 +41,7 @@ class CommentAdminBase(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     ordering = ["submitted_at", "id"]
     actions = ["approve", "mark_spam", "remove", "erase_personal_data"]
+    formfield_overrides = HTTPS_URLS
     readonly_fields = [
         "article",
         "parent",

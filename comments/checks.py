@@ -30,7 +30,8 @@ def check_comment_settings(app_configs=None, **kwargs) -> list[Error]:
         )
 
     for key in ("FLOOD_SECONDS", "MAX_LINKS"):
-        if key in user and not (isinstance(user[key], int) and user[key] >= 0):
+        value = user.get(key, 0)
+        if isinstance(value, bool) or not (isinstance(value, int) and value >= 0):
             bad(key, "a whole number, 0 or more")
     for key in ("MAX_DEPTH", "PAGE_SIZE", "MAX_PAGE_SIZE"):
         if key in user and not _positive_int(user[key]):
@@ -55,7 +56,7 @@ def check_comment_settings(app_configs=None, **kwargs) -> list[Error]:
         for path in rules:
             try:
                 import_string(path)
-            except ImportError as exc:
+            except Exception as exc:  # a non-string raises AttributeError, not ImportError
                 errors.append(
                     Error(
                         f"{SETTING_NAME}['RULES']: cannot import {path!r}: {exc}",

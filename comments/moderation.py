@@ -58,8 +58,9 @@ class Submission:
 
 HOLD_BY_DEFAULT = Vote(Verdict.HOLD, "")
 
-# A link is a URL with a scheme or a bare www. address, as urlize sees them.
-LINK_RE = re.compile(r"\b(?:https?://|www\.)", re.IGNORECASE)
+# A link is a URL with a scheme or a bare www. address, as urlize sees them;
+# one match per link ("https://www.x.org" is one).
+LINK_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 def comments_open(article: Article, *, now: dt.datetime | None = None) -> bool:

@@ -12,8 +12,8 @@ import logging
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -48,10 +48,11 @@ class CommentRejected(Exception):
 
 def comment_submit(*, submission: Submission) -> Comment:
     """Run the moderation rules and store the comment, or raise ``CommentRejected``."""
-    # One transaction around the checks and the insert: on SQLite (IMMEDIATE
-    # transactions) that serialises submissions, so two racing duplicates or
-    # a flood cannot both slip through.
+    # The duplicate and flood rules read, then we insert: submissions must
+    # take turns, or racing twins both pass the checks. SQLite's IMMEDIATE
+    # transactions already serialise writers; PostgreSQL takes a lock.
     with transaction.atomic():
+        _lock_submissions()
         vote = moderate(submission)
         if vote.verdict is Verdict.REJECT:
             raise CommentRejected(vote)
@@ -70,6 +71,17 @@ def comment_submit(*, submission: Submission) -> Comment:
         if comment.status == Comment.Status.PENDING:
             transaction.on_commit(lambda: comment_notify_moderators(comment=comment))
     return comment
+
+
+# Any fixed 64-bit number, the same in every process: the submission lock's name.
+SUBMISSION_LOCK_ID = 0x726C735F636D7331  # "rls_cms1"
+
+
+def _lock_submissions() -> None:
+    """Hold the comment submission lock until the transaction ends (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUBMISSION_LOCK_ID])
 
 
 def comments_moderate(*, queryset: QuerySet[Comment], status: str, actor: AbstractBaseUser) -> int:
@@ -146,7 +158,8 @@ def commenter_data_erase(*, emails: list[str]) -> int:
 def spam_purge(*, older_than_days: int) -> int:
     """Delete spam submitted more than ``older_than_days`` days ago. Returns how many."""
     cutoff = timezone.now() - dt.timedelta(days=older_than_days)
-    deleted, _ = Comment.objects.filter(
-        status=Comment.Status.SPAM, submitted_at__lt=cutoff
-    ).delete()
+    # Deleting a comment deletes its replies: keep spam that a real reply answers.
+    real_replies = Comment.objects.filter(parent=OuterRef("pk")).exclude(status=Comment.Status.SPAM)
+    old_spam = Comment.objects.filter(status=Comment.Status.SPAM, submitted_at__lt=cutoff)
+    deleted, _ = old_spam.exclude(Exists(real_replies)).delete()
     return deleted

@@ -20,6 +20,13 @@ from comments.services import STATUS_OF_ACTION
 EMAIL_HELP = _("Your email address will not be published.")
 
 
+class HoneypotField(serializers.CharField):
+    """Takes any value: an error here would show a bot which field is the trap."""
+
+    def to_internal_value(self, data) -> str:
+        return str(data)[:200]
+
+
 class CommentFormSerializer(serializers.Serializer):
     """What a reader sends. Every field is trimmed; white space alone counts as missing."""
 
@@ -44,12 +51,12 @@ class CommentFormSerializer(serializers.Serializer):
         fields = super().get_fields()
         # The honeypot: frontends render it hidden from people and assistive
         # technology; bots fill it in, and their comment goes to spam.
-        fields[comment_settings.HONEYPOT_FIELD] = serializers.CharField(
+        fields[comment_settings.HONEYPOT_FIELD] = HoneypotField(
             label=_("Leave this field empty"),
             required=False,
             allow_blank=True,
+            allow_null=True,
             trim_whitespace=False,
-            max_length=200,
             help_text=_(
                 "Hide this field from people; a filled-in value marks the comment as spam."
             ),
