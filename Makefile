@@ -33,7 +33,18 @@ run: $(VENV)/.runtime.stamp
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev.stamp
+# axe-core for the accessibility test, from the npm registry, pinned by the lock file.
+E2E_AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(E2E_AXE): tests/e2e/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: the accessibility test in tests/e2e will be skipped."; \
+	fi
+
+test: $(VENV)/.dev.stamp $(E2E_AXE)
+	@[ -x /usr/lib/chromium/chromium ] || [ -x /usr/bin/chromium ] || \
+		echo "Chromium not found: the browser tests in tests/e2e will be SKIPPED (apt-get install -y chromium)."
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev.stamp

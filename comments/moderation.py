@@ -12,6 +12,7 @@ import datetime as dt
 import enum
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -80,12 +81,18 @@ def comments_closed(submission: Submission) -> Vote | None:
     return Vote(Verdict.REJECT, "Comments are closed.", status_code=403, code="comments_closed")
 
 
+def same_text(text: str) -> str:
+    """Text as compared for duplicates: case, width forms and white space ignored."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 def duplicate(submission: Submission) -> Vote | None:
-    """Reject the same comment from the same email on the same article."""
-    exists = Comment.objects.filter(
-        article=submission.article, email=submission.email, body=submission.body
-    ).exists()
-    if not exists:
+    """Reject the same comment (give or take case and spacing) from the same email."""
+    earlier = Comment.objects.filter(
+        article=submission.article, email=submission.email
+    ).values_list("body", flat=True)
+    text = same_text(submission.body)
+    if not any(same_text(body) == text for body in earlier.iterator()):
         return None
     return Vote(
         Verdict.REJECT,
@@ -164,9 +171,11 @@ def too_many_links(submission: Submission) -> Vote | None:
 
 
 def known_author(submission: Submission) -> Vote | None:
-    """Approve an author whose email has an approved comment already."""
+    """Approve an author whose name and email have an approved comment already."""
+    # Name and email, as WordPress does: an email alone, guessed, would
+    # publish anything under any name.
     approved_before = Comment.objects.filter(
-        email=submission.email, status=Comment.Status.APPROVED
+        email=submission.email, name__iexact=submission.name, status=Comment.Status.APPROVED
     ).exists()
     if approved_before:
         return Vote(Verdict.APPROVE, "The author has an approved comment.")

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -156,10 +156,16 @@ def commenter_data_erase(*, emails: list[str]) -> int:
 
 
 def spam_purge(*, older_than_days: int) -> int:
-    """Delete spam submitted more than ``older_than_days`` days ago. Returns how many."""
+    """Delete spam submitted more than ``older_than_days`` days ago. Returns how many.
+
+    Only comments without replies go, round after round: deleting a comment
+    deletes its replies, and a real reply under old spam must stay.
+    """
     cutoff = timezone.now() - dt.timedelta(days=older_than_days)
-    # Deleting a comment deletes its replies: keep spam that a real reply answers.
-    real_replies = Comment.objects.filter(parent=OuterRef("pk")).exclude(status=Comment.Status.SPAM)
     old_spam = Comment.objects.filter(status=Comment.Status.SPAM, submitted_at__lt=cutoff)
-    deleted, _ = old_spam.exclude(Exists(real_replies)).delete()
-    return deleted
+    total = 0
+    while True:
+        deleted, _ = old_spam.filter(replies__isnull=True).delete()
+        if not deleted:
+            return total
+        total += deleted

@@ -1,14 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import TemplateView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles.editor import PreviewView, UploadView
+from rls_cms.views import ReaderView
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="rls_cms/index.html"), name="home"),
+    # The reader page: one template, the same for the list and each article.
+    path("", ReaderView.as_view(), name="reader"),
+    path("articles/<slug:slug>/", ReaderView.as_view(), name="reader-article"),
     path("admin/", admin.site.urls),
     # The paths markdownx's editor widget calls, served by our staff-only views.
     path("markdownx/markdownify/", PreviewView.as_view(), name="markdownx_markdownify"),
@@ -22,7 +24,9 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # Development convenience (SERVE_MEDIA, on with DEBUG); production serves
     # MEDIA_ROOT from the proxy or object storage.
+    def serve_media(request, path):
+        # MEDIA_ROOT read per request, so a changed setting (tests) applies.
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+
     media_prefix = settings.MEDIA_URL.strip("/")
-    urlpatterns += [
-        re_path(rf"^{media_prefix}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    ]
+    urlpatterns += [re_path(rf"^{media_prefix}/(?P<path>.*)$", serve_media)]

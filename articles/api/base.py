@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework import parsers
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -21,7 +22,7 @@ class CheckedCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {
                     self.page_size_query_param: [
@@ -35,7 +36,7 @@ class CheckedCursorPagination(CursorPagination):
     def paginate_queryset(self, queryset, request, view=None):
         try:
             return super().paginate_queryset(queryset, request, view)
-        except (DjangoValidationError, ValueError, TypeError):
+        except (DjangoValidationError, ValueError, TypeError, OverflowError):
             # A well-formed cursor whose position is not a value of the
             # ordering field (hand-made, or from another endpoint).
             raise NotFound(self.invalid_cursor_message) from None
@@ -59,3 +60,13 @@ class KnownQueryParamsMixin:
                 {name: [f"Unknown query parameter. Known: {known}."] for name in sorted(unknown)},
                 code="unknown_query_parameter",
             )
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, answering absurdly nested JSON with 400, not 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(_("JSON nested too deeply.")) from None

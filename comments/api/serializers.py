@@ -52,14 +52,13 @@ class CommentFormSerializer(serializers.Serializer):
         # The honeypot: frontends render it hidden from people and assistive
         # technology; bots fill it in, and their comment goes to spam.
         fields[comment_settings.HONEYPOT_FIELD] = HoneypotField(
-            label=_("Leave this field empty"),
+            # A plain label: a bot reading this description should see an
+            # ordinary field. OPTIONS marks it with "honeypot": true instead.
+            label=_("Homepage"),
             required=False,
             allow_blank=True,
             allow_null=True,
             trim_whitespace=False,
-            help_text=_(
-                "Hide this field from people; a filled-in value marks the comment as spam."
-            ),
         )
         return fields
 
@@ -130,7 +129,9 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
 
 class BulkModerationSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=500,
     )
     action = serializers.ChoiceField(choices=list(STATUS_OF_ACTION))
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +26,7 @@ from comments.api.serializers import (
     CommentFormSerializer,
     CommentSerializer,
     CommentSubmittedSerializer,
+    HoneypotField,
     ModerationCommentSerializer,
 )
 from comments.conf import comment_settings
@@ -44,11 +46,12 @@ def client_ip(request: Request) -> str | None:
     X-Forwarded-For counts only as far as REST_FRAMEWORK["NUM_PROXIES"] trusts
     it (default 0: not at all), so nobody dodges the flood rule with a header.
     """
-    ident = BaseThrottle().get_ident(request)
-    try:
-        return str(ipaddress.ip_address(ident.strip()))
-    except ValueError:
-        return None
+    for candidate in (BaseThrottle().get_ident(request), request.META.get("REMOTE_ADDR")):
+        try:
+            return str(ipaddress.ip_address((candidate or "").strip()))
+        except ValueError:
+            continue  # junk in a forwarded header: fall back to the peer's address
+    return None
 
 
 class CommentPostThrottle(ScopedRateThrottle):
@@ -69,11 +72,25 @@ class OldestFirstPagination(CheckedCursorPagination):
         return super().get_page_size(request)
 
 
+class CommentFormMetadata(SimpleMetadata):
+    """DRF's OPTIONS description, marking the honeypot so frontends can hide it."""
+
+    def get_field_info(self, field) -> dict:
+        info = super().get_field_info(field)
+        if isinstance(field, HoneypotField):
+            info["honeypot"] = True
+        return info
+
+
 class ArticleCommentsView(KnownQueryParamsMixin, generics.ListCreateAPIView):
     """Approved comments of a public article (GET), and the comment form (POST)."""
 
     known_query_params = frozenset({"cursor", "page_size"})
+    # Comments are anonymous: no session, hence no CSRF failure for a reader
+    # who happens to be logged in to the admin in the same browser.
+    authentication_classes = []
     permission_classes = [AllowAny]
+    metadata_class = CommentFormMetadata
     pagination_class = OldestFirstPagination
     throttle_scope = "comments"
 

@@ -18,9 +18,10 @@ def forged_cursor(position: str) -> str:
     return base64.b64encode(f"p={position}".encode()).decode()
 
 
-def test_forged_cursor_is_not_found_not_a_server_error(api_client):
+@pytest.mark.parametrize("position", ["not-a-date", "9999-12-31T23:59:59-23:59"])
+def test_forged_cursor_is_not_found_not_a_server_error(api_client, position):
     ArticleFactory()
-    response = api_client.get(LIST_URL, {"cursor": forged_cursor("not-a-date")})
+    response = api_client.get(LIST_URL, {"cursor": forged_cursor(position)})
     assert response.status_code == 404
 
 

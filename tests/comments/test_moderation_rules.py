@@ -467,7 +467,7 @@ TWO_LINKS = "See https://a.example and www.c.example for more."
 
 
 def test_three_links_hold_even_a_known_author(api_client):
-    CommentFactory(email="ada@example.org")
+    CommentFactory(name="Ada Lovelace", email="ada@example.org")
     response = post_comment(api_client, ArticleFactory(), body=THREE_LINKS)
     assert response.json()["status"] == "pending"
     comment = Comment.objects.latest("pk")
@@ -476,7 +476,7 @@ def test_three_links_hold_even_a_known_author(api_client):
 
 
 def test_two_links_do_not_hold_a_known_author(api_client):
-    CommentFactory(email="ada@example.org")
+    CommentFactory(name="Ada Lovelace", email="ada@example.org")
     response = post_comment(api_client, ArticleFactory(), body=TWO_LINKS)
     assert response.json()["status"] == "approved"
 
@@ -504,7 +504,7 @@ def test_max_links_setting_lowers_the_limit(settings):
 
 def test_max_links_setting_raises_the_limit(api_client, settings):
     settings.RLS_COMMENTS = {"MAX_LINKS": 5}
-    CommentFactory(email="ada@example.org")
+    CommentFactory(name="Ada Lovelace", email="ada@example.org")
     response = post_comment(api_client, ArticleFactory(), body=THREE_LINKS)
     assert response.json()["status"] == "approved"
 
@@ -513,7 +513,7 @@ def test_max_links_setting_raises_the_limit(api_client, settings):
 
 
 def test_author_with_an_approved_comment_is_approved(api_client):
-    CommentFactory(email="ada@example.org", status=Comment.Status.APPROVED)
+    CommentFactory(name="Ada Lovelace", email="ada@example.org", status=Comment.Status.APPROVED)
     response = post_comment(api_client, ArticleFactory(), email="ada@example.org")
     assert response.status_code == 201
     assert response.json()["status"] == "approved"
@@ -521,7 +521,7 @@ def test_author_with_an_approved_comment_is_approved(api_client):
 
 
 def test_known_author_is_recognised_whatever_the_email_case(api_client):
-    CommentFactory(email="ada@example.org")
+    CommentFactory(name="Ada Lovelace", email="ada@example.org")
     response = post_comment(api_client, ArticleFactory(), email="ADA@Example.org")
     assert response.json()["status"] == "approved"
 
@@ -536,9 +536,22 @@ def test_author_without_an_approved_comment_is_pending(api_client, history):
 
 
 def test_known_author_rule_votes_approve():
-    CommentFactory(email="ada@example.org")
+    CommentFactory(name="Ada Lovelace", email="ada@example.org")
     vote = moderation.known_author(make_submission(email="ada@example.org"))
     assert vote.verdict == Verdict.APPROVE
+
+
+def test_same_email_under_another_name_is_not_a_known_author(api_client):
+    # An email alone, guessed, must not publish anything under any name.
+    CommentFactory(name="Ada Lovelace", email="ada@example.org")
+    response = post_comment(api_client, ArticleFactory(), name="Mallory", email="ada@example.org")
+    assert response.json()["status"] == "pending"
+
+
+def test_known_author_name_is_matched_whatever_its_case(api_client):
+    CommentFactory(name="Ada Lovelace", email="ada@example.org")
+    response = post_comment(api_client, ArticleFactory(), name="ada lovelace")
+    assert response.json()["status"] == "approved"
 
 
 def test_known_author_rule_has_no_opinion_on_pending_history():
@@ -573,7 +586,7 @@ def test_moderate_holds_when_no_rule_votes():
 
 
 def test_spam_term_beats_known_author(api_client):
-    CommentFactory(email="ada@example.org")
+    CommentFactory(name="Ada Lovelace", email="ada@example.org")
     DisallowedTermFactory(term="pills", action=DisallowedTerm.Action.SPAM)
     post_comment(api_client, ArticleFactory(), body="Cheap pills here.")
     comment = Comment.objects.latest("pk")
@@ -582,7 +595,7 @@ def test_spam_term_beats_known_author(api_client):
 
 
 def test_honeypot_beats_known_author(api_client):
-    CommentFactory(email="ada@example.org")
+    CommentFactory(name="Ada Lovelace", email="ada@example.org")
     post_comment(api_client, ArticleFactory(), homepage="filled")
     assert Comment.objects.latest("pk").status == Comment.Status.SPAM
 

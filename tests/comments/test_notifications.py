@@ -167,7 +167,7 @@ def test_empty_moderator_emails_setting_sends_nothing(
 
 
 def test_approved_comment_sends_no_email(api_client, moderator, django_capture_on_commit_callbacks):
-    CommentFactory(email=COMMENTER_EMAIL, status=Comment.Status.APPROVED)
+    CommentFactory(name="Commenter", email=COMMENTER_EMAIL, status=Comment.Status.APPROVED)
     response = post_and_commit(api_client, django_capture_on_commit_callbacks)
     assert response.json()["status"] == "approved"
     assert mail.outbox == []

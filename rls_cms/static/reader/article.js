@@ -1,0 +1,106 @@
+// One article: header, table of contents, sections with their figures,
+// references, then the comments and the comment form.
+
+import { getJSON } from "./api.js";
+import { renderComments } from "./comments.js";
+import { dateText, h, html, time } from "./dom.js";
+
+function figure(image) {
+  const caption = [image.caption, image.credit ? `Credit: ${image.credit}` : ""].filter(Boolean);
+  return h(
+    "figure",
+    {},
+    h("img", { src: image.url, alt: image.alt_text, width: image.width, height: image.height }),
+    caption.length ? h("figcaption", {}, caption.map((text, i) => h("span", { class: i ? "credit" : "caption" }, text))) : null,
+  );
+}
+
+function dates(article) {
+  const parts = [h("span", {}, "Published ", time(article.published_at))];
+  if (article.updated_at && dateText(article.updated_at) !== dateText(article.published_at)) {
+    parts.push(h("span", {}, "Updated ", time(article.updated_at)));
+  }
+  if (article.last_reviewed_on) parts.push(h("span", {}, "Last reviewed ", time(article.last_reviewed_on)));
+  return h("p", { class: "dates" }, parts);
+}
+
+function tableOfContents(toc) {
+  if (!toc.length) return null;
+  // Sub-sections nest under the section before them, as in the article.
+  const top = h("ol");
+  let parent = null;
+  for (const entry of toc) {
+    const item = h("li", {}, h("a", { href: `#${entry.anchor}` }, entry.heading));
+    if (entry.level > 2 && parent) {
+      let sublist = parent.querySelector(":scope > ol");
+      if (!sublist) parent.append((sublist = h("ol")));
+      sublist.append(item);
+    } else {
+      top.append(item);
+      parent = item;
+    }
+  }
+  return h("nav", { class: "toc", "aria-labelledby": "toc-heading" }, h("h2", { id: "toc-heading" }, "Contents"), top);
+}
+
+function reference(ref) {
+  const links = [];
+  if (ref.doi) links.push(" ", h("a", { href: ref.doi_url }, `doi:${ref.doi}`));
+  if (ref.url) links.push(" ", h("a", { href: ref.url }, ref.url));
+  const accessed = ref.accessed_on ? [" Accessed ", time(ref.accessed_on), "."] : [];
+  const text = [ref.authors, ref.title, [ref.source, ref.year].filter(Boolean).join(", ")]
+    .filter(Boolean)
+    .map((part) => (/[.?!]$/.test(part) ? part : `${part}.`))
+    .join(" ");
+  return h("li", { id: `ref-${ref.number}`, value: ref.number }, text, links, accessed);
+}
+
+function sections(article) {
+  const figuresAfter = new Map();
+  for (const image of article.images) {
+    const key = image.after_section ?? "";
+    figuresAfter.set(key, [...(figuresAfter.get(key) || []), image]);
+  }
+  const nodes = (figuresAfter.get("") || []).map(figure);
+  for (const section of article.sections) {
+    nodes.push(
+      h(
+        "section",
+        { class: `level-${section.level}`, "aria-labelledby": section.anchor },
+        h(`h${section.level}`, { id: section.anchor }, section.heading),
+        html("div", section.body_html, { class: "body" }),
+        (figuresAfter.get(section.anchor) || []).map(figure),
+      ),
+    );
+  }
+  return nodes;
+}
+
+export async function renderArticle(main, url, { showMessage }) {
+  const { status, ok, data: article } = await getJSON(url);
+  if (status === 404) return showMessage("Article not found", "This article does not exist or is not published.");
+  if (!ok) return showMessage("Article unavailable", "The article could not be loaded. Please try again later.");
+  document.title = `${article.title} · rls_cms`;
+
+  const commentsSection = h("section", { class: "comments", "aria-labelledby": "comments-heading" });
+  main.replaceChildren(
+    h(
+      "article",
+      {},
+      h("header", {}, h("h1", {}, article.title), article.byline ? h("p", { class: "byline" }, `By ${article.byline}`) : null, dates(article)),
+      html("div", article.intro_html, { class: "intro" }),
+      tableOfContents(article.toc),
+      sections(article),
+      article.references.length
+        ? h(
+            "section",
+            { class: "references", "aria-labelledby": "references" },
+            h("h2", { id: "references" }, "References"),
+            h("ol", {}, article.references.map(reference)),
+          )
+        : null,
+    ),
+    commentsSection,
+  );
+  await renderComments(commentsSection, article.comments);
+}

@@ -1,0 +1,257 @@
+// Approved comments, threaded, and the "Leave a Reply" form built from the
+// API's OPTIONS description of the comment form.
+
+import { getJSON, optionsOf, postJSON } from "./api.js";
+import { h, html, time } from "./dom.js";
+
+const STORAGE_KEY = "rls_cms.commenter";
+const REMEMBERED = ["name", "email", "website"];
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const REJECTIONS = {
+  403: () => "Comments are closed for this article.",
+  404: () => "This article is no longer available for comments.",
+  409: () => "It looks as though you have already said that: this comment was posted before.",
+  429: (retryAfter) =>
+    retryAfter
+      ? `You are posting comments too quickly. Please wait ${retryAfter} seconds and try again.`
+      : "You are posting comments too quickly. Please wait a moment and try again.",
+};
+
+function remembered() {
+  try {
+    return JSON.parse(localStorage.getItem(STORAGE_KEY)) || null;
+  } catch {
+    return null;
+  }
+}
+
+// --- the thread -------------------------------------------------------------
+
+function commentItem(comment, repliesOf, onReply) {
+  const author = comment.website
+    ? h("a", { href: comment.website, rel: "nofollow ugc noopener" }, comment.name)
+    : comment.name;
+  const replies = repliesOf.get(comment.id) || [];
+  return h(
+    "li",
+    { id: `comment-${comment.id}`, class: "comment" },
+    h(
+      "article",
+      { "aria-label": `Comment by ${comment.name}` },
+      h("p", { class: "comment-meta" }, h("strong", { class: "comment-author" }, author), " · ", time(comment.submitted_at)),
+      html("div", comment.body_html, { class: "comment-body" }),
+      onReply ? h("button", { type: "button", class: "reply", onclick: () => onReply(comment) }, `Reply to ${comment.name}`) : null,
+    ),
+    replies.length ? h("ol", { class: "replies" }, replies.map((reply) => commentItem(reply, repliesOf, onReply))) : null,
+  );
+}
+
+function thread(comments, onReply) {
+  const repliesOf = new Map();
+  const ids = new Set(comments.map((comment) => comment.id));
+  const roots = [];
+  for (const comment of comments) {
+    if (comment.parent && ids.has(comment.parent)) {
+      repliesOf.set(comment.parent, [...(repliesOf.get(comment.parent) || []), comment]);
+    } else {
+      roots.push(comment);
+    }
+  }
+  return h("ol", { class: "comment-list" }, roots.map((comment) => commentItem(comment, repliesOf, onReply)));
+}
+
+// --- the form ----------------------------------------------------------------
+
+function fieldControl(name, info) {
+  const id = `comment-${name}`;
+  const attrs = {
+    id,
+    name,
+    required: info.required,
+    maxlength: info.max_length,
+    "aria-describedby": `${id}-error`,
+  };
+  if (name === "body") return h("textarea", { ...attrs, rows: 8 });
+  const type = { email: "email", url: "url" }[info.type] || "text";
+  const autocomplete = { name: "name", email: "email", website: "url" }[name] || "off";
+  return h("input", { ...attrs, type, autocomplete });
+}
+
+function fieldRow(name, info) {
+  const id = `comment-${name}`;
+  return h(
+    "p",
+    { class: `field field-${name}` },
+    h("label", { for: id }, info.label, info.required ? h("span", { class: "required", "aria-hidden": "true" }, " *") : null),
+    fieldControl(name, info),
+    h("span", { id: `${id}-error`, class: "field-error" }),
+  );
+}
+
+function honeypotRow(name, info) {
+  // Hidden from people and from assistive technology; bots fill it in.
+  return h(
+    "div",
+    { class: "hp", hidden: true, "aria-hidden": "true" },
+    h("label", { for: `comment-${name}` }, info.label),
+    h("input", { id: `comment-${name}`, name, type: "text", tabindex: "-1", autocomplete: "off" }),
+  );
+}
+
+function buildForm(fields, commentsUrl, { onPosted }) {
+  const entries = Object.entries(fields);
+  const honeypot = entries.find(([, info]) => info.honeypot);
+  const visible = entries.filter(([name, info]) => !info.honeypot && name !== "parent");
+  const privacy = fields.email?.help_text || "";
+
+  const status = h("p", { class: "form-status", role: "status", "aria-live": "polite" });
+  const submit = h("button", { type: "submit" }, "Post Comment");
+  const save = h("input", { id: "comment-save", type: "checkbox", name: "save" });
+  const replyingTo = h("p", { class: "replying-to", hidden: true });
+  const form = h(
+    "form",
+    { class: "comment-form", novalidate: true, "aria-labelledby": "reply-heading" },
+    h("h3", { id: "reply-heading" }, "Leave a Reply"),
+    h("p", { class: "form-notes" }, `${privacy} Required fields are marked `, h("span", { class: "required" }, "*")),
+    replyingTo,
+    visible.map(([name, info]) => fieldRow(name, info)),
+    honeypot ? honeypotRow(...honeypot) : null,
+    h(
+      "p",
+      { class: "field-save" },
+      save,
+      h("label", { for: "comment-save" }, "Save my name, email, and website in this browser for the next time I comment."),
+    ),
+    h("p", {}, submit),
+    status,
+  );
+
+  let parent = null;
+  const setParent = (comment) => {
+    parent = comment ? comment.id : null;
+    replyingTo.replaceChildren();
+    replyingTo.hidden = !comment;
+    if (comment) {
+      replyingTo.append(
+        `Replying to ${comment.name}. `,
+        h("button", { type: "button", class: "cancel-reply", onclick: () => setParent(null) }, "Cancel reply"),
+      );
+      form.elements.body?.focus();
+    }
+  };
+
+  const stored = remembered();
+  if (stored) {
+    for (const name of REMEMBERED) if (form.elements[name] && stored[name]) form.elements[name].value = stored[name];
+    save.checked = true;
+  }
+
+  const showErrors = (errors) => {
+    let first = null;
+    for (const [name] of visible) {
+      const input = form.elements[name];
+      const message = errors[name] ? [].concat(errors[name]).join(" ") : "";
+      form.querySelector(`#comment-${name}-error`).textContent = message;
+      if (message) {
+        input.setAttribute("aria-invalid", "true");
+        first ||= input;
+      } else {
+        input.removeAttribute("aria-invalid");
+      }
+    }
+    first?.focus();
+    return Boolean(first);
+  };
+
+  const clientErrors = () => {
+    const errors = {};
+    for (const [name, info] of visible) {
+      const value = form.elements[name].value.trim();
+      if (info.required && !value) errors[name] = `Please fill in ${info.label}.`;
+      else if (name === "email" && value && !EMAIL_RE.test(value)) errors[name] = "Please enter a valid email address.";
+    }
+    return errors;
+  };
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status.textContent = "";
+    if (showErrors(clientErrors())) {
+      status.textContent = "Please correct the marked fields.";
+      return;
+    }
+    const body = {};
+    for (const [name] of visible) body[name] = form.elements[name].value.trim();
+    if (honeypot) body[honeypot[0]] = form.elements[honeypot[0]].value;
+    if (parent) body.parent = parent;
+
+    submit.disabled = true;
+    submit.textContent = "Posting…";
+    form.setAttribute("aria-busy", "true");
+    try {
+      const response = await postJSON(commentsUrl, body);
+      if (response.status === 201) {
+        // Stored only when the reader ticked the box; unticking forgets.
+        const keep = save.checked;
+        const details = Object.fromEntries(REMEMBERED.map((name) => [name, body[name] || ""]));
+        if (keep) localStorage.setItem(STORAGE_KEY, JSON.stringify(details));
+        else localStorage.removeItem(STORAGE_KEY);
+        form.reset();
+        if (keep) {
+          for (const name of REMEMBERED) if (form.elements[name]) form.elements[name].value = details[name];
+          save.checked = true;
+        }
+        setParent(null);
+        showErrors({});
+        status.textContent = response.data.message;
+        if (response.data.status === "approved") onPosted();
+      } else if (response.status === 400 && response.data) {
+        showErrors(response.data);
+        const general = response.data.non_field_errors || response.data.detail || response.data.parent;
+        status.textContent = general ? [].concat(general).join(" ") : "Please correct the marked fields.";
+      } else if (REJECTIONS[response.status]) {
+        status.textContent = REJECTIONS[response.status](response.headers.get("Retry-After"));
+      } else {
+        status.textContent = "Your comment could not be sent. Please try again.";
+      }
+    } catch {
+      status.textContent = "Your comment could not be sent. Check your connection and try again.";
+    } finally {
+      submit.disabled = false;
+      submit.textContent = "Post Comment";
+      form.removeAttribute("aria-busy");
+    }
+  });
+
+  return { form, setParent };
+}
+
+// --- the whole section ---------------------------------------------------------
+
+export async function renderComments(section, summary) {
+  const [list, options] = await Promise.all([getJSON(summary.url), optionsOf(summary.url)]);
+  const heading = h("h2", { id: "comments-heading" }, "Comments");
+  const threadBox = h("div", { class: "thread" });
+  let form = null;
+
+  const showThread = (page) => {
+    const comments = page.ok ? page.data.results : [];
+    threadBox.replaceChildren(
+      comments.length
+        ? thread(comments, summary.open && form ? form.setParent : null)
+        : h("p", { class: "no-comments" }, "No comments yet. Why don’t you start the discussion?"),
+    );
+  };
+
+  const fields = options.ok ? options.data?.actions?.POST : null;
+  if (summary.open && fields) {
+    form = buildForm(fields, summary.url, { onPosted: async () => showThread(await getJSON(summary.url)) });
+  }
+  showThread(list);
+  section.replaceChildren(
+    heading,
+    threadBox,
+    form ? form.form : h("p", { class: "comments-closed" }, "Comments are closed."),
+  );
+}

@@ -1,0 +1,39 @@
+// Small DOM helpers: build elements from data, never from HTML strings.
+// The only HTML inserted as such is what the API serves already sanitised
+// (*_html fields), through html().
+
+export function h(tag, attrs = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      element.addEventListener(name.slice(2), value);
+    } else if (value === true) {
+      element.setAttribute(name, "");
+    } else {
+      element.setAttribute(name, String(value));
+    }
+  }
+  element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+  return element;
+}
+
+// Server-sanitised HTML (nh3 on the server) into a container element.
+export function html(tag, sanitised, attrs = {}) {
+  const element = h(tag, attrs);
+  element.innerHTML = sanitised;
+  return element;
+}
+
+const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "long" });
+
+export function dateText(value) {
+  if (!value) return "";
+  // A bare date (YYYY-MM-DD) is a calendar day: read it as such, not as UTC midnight.
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00`) : new Date(value);
+  return dateFormat.format(date);
+}
+
+export function time(value) {
+  return h("time", { datetime: value }, dateText(value));
+}

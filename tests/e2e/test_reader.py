@@ -1,0 +1,358 @@
+"""The reader page, as a reader uses it, in a real browser."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from rest_framework.authtoken.models import Token
+
+from articles.models import Article
+from comments.models import Comment
+from tests.e2e.conftest import DEMO_SLUG
+
+ARTICLE_PATH = f"/articles/{DEMO_SLUG}/"
+
+SECTION_HEADINGS = [
+    (2, "The Role of Dopamine: A Key Suspect"),
+    (2, "Genetic Predisposition: Is RLS Hereditary?"),
+    (2, "Pregnancy and Hormonal Changes: A Temporary Trigger"),
+    (2, "Underlying Health Conditions: Risk Factors for RLS"),
+    (3, "Peripheral Neuropathy"),
+    (3, "Iron Deficiency"),
+    (3, "Kidney Failure"),
+    (3, "Spinal Cord Conditions"),
+    (3, "Parkinson’s Disease and Related Medications"),
+    (2, "Seeking Medical Advice"),
+    (2, "Conclusion: Unraveling the Causes of RLS"),
+]
+ALT_TEXTS = [
+    "Illustration depicting nerve endings transmitting signals, relevant to neurological "
+    "conditions like restless legs syndrome.",
+    "Diagram showing nerve damage characteristic of peripheral neuropathy, a condition linked "
+    "to increased risk of restless legs syndrome.",
+]
+PENDING = "Your comment is awaiting moderation."
+
+
+def open_article(page: Page, site: str) -> None:
+    page.goto(site + ARTICLE_PATH)
+    expect(page.locator(".comment-form")).to_be_visible()
+
+
+def fill_form(page: Page, *, name="Ada Reader", email="ada@example.org", body="Thank you.") -> None:
+    page.get_by_role("textbox", name="Name", exact=True).fill(name)
+    page.get_by_role("textbox", name="Email", exact=True).fill(email)
+    page.get_by_role("textbox", name="Comment", exact=True).fill(body)
+
+
+def post_comment(page: Page, **fields) -> None:
+    fill_form(page, **fields)
+    page.get_by_role("button", name="Post Comment").click()
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def test_list_links_to_the_article(page: Page, site, console_errors):
+    page.goto(site + "/")
+    link = page.get_by_role("link", name="What Causes Restless Legs Syndrome?")
+    link.click()
+    expect(page).to_have_url(site + ARTICLE_PATH)
+    expect(page.locator("h1")).to_have_text(Article.objects.get(slug=DEMO_SLUG).title)
+    assert console_errors == []
+
+
+def test_back_and_forward_move_between_list_and_article(page: Page, site):
+    page.goto(site + "/")
+    page.get_by_role("link", name="What Causes Restless Legs Syndrome?").click()
+    expect(page.locator(".comment-form")).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(site + "/")
+    expect(page.locator("h1")).to_have_text("Articles")
+    page.go_forward()
+    expect(page).to_have_url(site + ARTICLE_PATH)
+    expect(page.locator("article h1")).to_contain_text("Restless Legs")
+
+
+def test_article_shows_every_section_heading_at_its_level(page: Page, site, console_errors):
+    open_article(page, site)
+    headings = page.locator("article section h2[id], article section h3[id]")
+    shown = [
+        (int(tag[1]), text)
+        for tag, text in zip(
+            headings.evaluate_all("els => els.map(e => e.tagName)"),
+            headings.all_inner_texts(),
+            strict=True,
+        )
+        if text != "References"
+    ]
+    assert shown == SECTION_HEADINGS
+    assert console_errors == []
+
+
+def test_table_of_contents_links_to_each_section(page: Page, site):
+    open_article(page, site)
+    targets = page.locator(".toc a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    anchors = page.locator("article section [id]").evaluate_all("els => els.map(e => '#' + e.id)")
+    assert len(targets) == len(SECTION_HEADINGS)
+    assert set(targets) <= set(anchors)
+
+
+def test_both_images_load_with_alt_text_size_and_caption(page: Page, site):
+    open_article(page, site)
+    figures = page.locator("article figure")
+    expect(figures).to_have_count(2)
+    for index, alt in enumerate(ALT_TEXTS):
+        image = figures.nth(index).locator("img")
+        expect(image).to_have_attribute("alt", alt)
+        assert image.get_attribute("width") == "800"
+        assert image.get_attribute("height") == "450"
+        image.scroll_into_view_if_needed()
+        assert image.evaluate("img => img.complete && img.naturalWidth") == 800
+        expect(figures.nth(index).locator("figcaption")).to_contain_text("Credit:")
+
+
+def test_images_follow_their_sections(page: Page, site):
+    open_article(page, site)
+    dopamine = page.locator("section", has=page.locator("h2", has_text="The Role of Dopamine"))
+    neuropathy = page.locator("section", has=page.locator("h3", has_text="Peripheral Neuropathy"))
+    expect(dopamine.locator("figure img")).to_have_attribute("alt", ALT_TEXTS[0])
+    expect(neuropathy.locator("figure img")).to_have_attribute("alt", ALT_TEXTS[1])
+
+
+def test_all_fifteen_references_render_with_links_and_accessed_dates(page: Page, site):
+    open_article(page, site)
+    references = page.locator(".references ol > li")
+    expect(references).to_have_count(15)
+    expect(references.nth(3).get_by_role("link")).to_have_attribute(
+        "href", "https://doi.org/10.1016/j.sleep.2016.01.017"
+    )
+    expect(references.nth(0)).to_contain_text("Accessed November 16, 2021")
+    expect(references.nth(11).get_by_role("link")).to_have_attribute(
+        "href", "https://sleepeducation.org/sleep-center/"
+    )
+
+
+def test_article_and_its_comments_take_at_most_three_api_requests(page: Page, site, api_requests):
+    open_article(page, site)
+    page.wait_for_load_state("networkidle")
+    assert len(api_requests) <= 3, api_requests
+
+
+def test_article_without_comments_invites_the_first_one(page: Page, site):
+    open_article(page, site)
+    expect(page.locator(".comments")).to_contain_text(
+        "No comments yet. Why don’t you start the discussion?"
+    )
+
+
+# --- the form ---------------------------------------------------------------------------
+
+
+def test_form_is_built_from_the_api_description(page: Page, site):
+    open_article(page, site)
+    form = page.locator(".comment-form")
+    expect(form.get_by_role("heading", name="Leave a Reply")).to_be_visible()
+    expect(form).to_contain_text(
+        "Your email address will not be published. Required fields are marked *"
+    )
+    expect(form.get_by_role("textbox", name="Name", exact=True)).to_have_attribute(
+        "maxlength", "100"
+    )
+    expect(form.get_by_role("textbox", name="Email", exact=True)).to_have_attribute("type", "email")
+    expect(form.get_by_role("textbox", name="Comment", exact=True)).to_have_attribute(
+        "maxlength", "5000"
+    )
+    for label in ("Name", "Email", "Comment"):
+        expect(form.locator("label", has_text=label).locator(".required")).to_have_text("*")
+    expect(form.locator("label", has_text="Website").locator(".required")).to_have_count(0)
+
+
+def test_honeypot_is_hidden_from_people_and_assistive_technology(page: Page, site):
+    open_article(page, site)
+    honeypot = page.locator(".comment-form [name=homepage]")
+    expect(honeypot).to_be_hidden()
+    expect(honeypot).to_have_attribute("tabindex", "-1")
+    assert honeypot.evaluate("el => el.closest('[aria-hidden=true]') !== null")
+    assert page.get_by_role("textbox", name="Homepage").count() == 0
+
+
+def test_empty_form_shows_an_error_on_each_required_field_and_sends_nothing(page: Page, site):
+    open_article(page, site)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.get_by_role("button", name="Post Comment").click()
+    for name in ("name", "email", "body"):
+        expect(page.locator(f"#comment-{name}-error")).not_to_be_empty()
+        expect(page.locator(f"#comment-{name}")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#comment-website-error")).to_be_empty()
+    assert posts == []
+
+
+def test_invalid_email_is_caught_before_sending(page: Page, site):
+    open_article(page, site)
+    post_comment(page, email="not-an-email")
+    expect(page.locator("#comment-email-error")).to_have_text("Please enter a valid email address.")
+    assert Comment.objects.count() == 0
+
+
+def test_server_errors_appear_next_to_their_fields(page: Page, site):
+    open_article(page, site)
+    fill_form(page)
+    page.get_by_role("textbox", name="Website", exact=True).fill("ftp://example.org/file")
+    page.get_by_role("button", name="Post Comment").click()
+    expect(page.locator("#comment-website-error")).not_to_be_empty()
+    expect(page.locator("#comment-website")).to_have_attribute("aria-invalid", "true")
+
+
+def test_valid_submission_shows_the_pending_message_and_clears_the_form(
+    page: Page, site, console_errors
+):
+    open_article(page, site)
+    post_comment(page, body="A valid first comment.")
+    expect(page.locator(".form-status")).to_have_text(PENDING)
+    expect(page.get_by_role("textbox", name="Comment", exact=True)).to_have_value("")
+    expect(page.get_by_role("textbox", name="Name", exact=True)).to_have_value("")
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    assert console_errors == []
+
+
+def test_button_is_disabled_while_sending(page: Page, site):
+    open_article(page, site)
+    held = []
+    page.route(
+        "**/comments/",
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    post_comment(page)
+    expect(page.get_by_role("button", name="Posting…")).to_be_disabled()
+    held[0].continue_()
+    expect(page.get_by_role("button", name="Post Comment")).to_be_enabled()
+    expect(page.locator(".form-status")).to_have_text(PENDING)
+
+
+def test_duplicate_comment_is_answered_with_a_sentence(page: Page, site):
+    open_article(page, site)
+    post_comment(page, body="Said once.")
+    expect(page.locator(".form-status")).to_have_text(PENDING)
+    Comment.objects.update(ip_address="192.0.2.1")  # not a flood: only the duplicate rule
+    post_comment(page, body="Said once.")
+    expect(page.locator(".form-status")).to_contain_text("already said that")
+
+
+def test_posting_too_fast_is_answered_with_the_wait(page: Page, site):
+    open_article(page, site)
+    post_comment(page, body="First.")
+    expect(page.locator(".form-status")).to_have_text(PENDING)
+    post_comment(page, body="Second, at once.")
+    expect(page.locator(".form-status")).to_contain_text("too quickly")
+    expect(page.locator(".form-status")).to_contain_text("seconds")
+
+
+def test_closed_comments_are_answered_with_a_sentence(page: Page, site):
+    open_article(page, site)
+    Article.objects.filter(slug=DEMO_SLUG).update(comments_enabled=False)
+    post_comment(page)
+    expect(page.locator(".form-status")).to_have_text("Comments are closed for this article.")
+
+
+def test_details_are_saved_in_the_browser_only_when_ticked(page: Page, site):
+    open_article(page, site)
+    post_comment(page, name="Una", email="una@example.org", body="Not saved.")
+    expect(page.locator(".form-status")).to_have_text(PENDING)
+    assert page.evaluate("localStorage.getItem('rls_cms.commenter')") is None
+
+    Comment.objects.update(ip_address="192.0.2.1")
+    fill_form(page, name="Sam", email="sam@example.org", body="Saved.")
+    page.get_by_label("Save my name, email, and website").check()
+    page.get_by_role("button", name="Post Comment").click()
+    expect(page.locator(".form-status")).to_have_text(PENDING)
+    stored = json.loads(page.evaluate("localStorage.getItem('rls_cms.commenter')"))
+    assert stored == {"name": "Sam", "email": "sam@example.org", "website": ""}
+
+    page.reload()
+    expect(page.get_by_role("textbox", name="Name", exact=True)).to_have_value("Sam")
+    expect(page.get_by_role("textbox", name="Email", exact=True)).to_have_value("sam@example.org")
+
+
+def test_comment_approved_through_the_staff_api_shows_after_reload(
+    page: Page, site, django_user_model
+):
+    open_article(page, site)
+    post_comment(page, name="Grace", body="Iron helped me.")
+    expect(page.locator(".form-status")).to_have_text(PENDING)
+    comment = Comment.objects.get()
+
+    moderator = django_user_model.objects.create_superuser("chief", "chief@example.org", "pw")
+    token = Token.objects.create(user=moderator)
+    request = urllib.request.Request(
+        f"{site}/api/v1/moderation/comments/{comment.pk}/approve/",
+        method="POST",
+        headers={"Authorization": f"Token {token.key}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+    page.reload()
+    shown = page.locator(f"#comment-{comment.pk}")
+    expect(shown).to_contain_text("Grace")
+    expect(shown).to_contain_text("Iron helped me.")
+
+
+def test_replies_are_shown_under_their_comment(page: Page, site):
+    article = Article.objects.get(slug=DEMO_SLUG)
+    first = Comment.objects.create(
+        article=article, name="Ann", email="ann@example.org", body="Top.", status="approved"
+    )
+    reply = Comment.objects.create(
+        article=article,
+        parent=first,
+        name="Ben",
+        email="ben@example.org",
+        body="Reply.",
+        status="approved",
+    )
+    open_article(page, site)
+    expect(page.locator(f"#comment-{first.pk} .replies #comment-{reply.pk}")).to_contain_text(
+        "Reply."
+    )
+
+
+# --- accessibility and looks ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", ARTICLE_PATH])
+def test_page_has_no_serious_or_critical_accessibility_violations(
+    page: Page, site, axe_script, path
+):
+    page.goto(site + path)
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(path=str(axe_script))
+    results = page.evaluate("async () => await axe.run()")
+    serious = [
+        (violation["id"], violation["help"], len(violation["nodes"]))
+        for violation in results["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def test_screenshots_at_desktop_and_phone_widths(page: Page, site, output_path):
+    for name, size in (("desktop", (1280, 900)), ("phone", (390, 844))):
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        open_article(page, site)
+        target = Path(output_path) / f"article-{name}.png"
+        page.screenshot(path=target, full_page=True)
+        assert target.stat().st_size > 10_000
+
+
+def test_print_stylesheet_keeps_the_article_and_drops_the_form(page: Page, site):
+    open_article(page, site)
+    page.emulate_media(media="print")
+    expect(page.locator(".comment-form")).to_be_hidden()
+    expect(page.locator(".references")).to_be_visible()
+    expect(page.locator("article h1")).to_be_visible()
