@@ -26,6 +26,7 @@ run: $(VENV)/.runtime.stamp
 	$(BIN)/python manage.py demo_admin
 	@echo ""
 	@echo "  rls_cms is serving at http://$(HOST):$(PORT)/"
+	@echo "  Reader page:   http://$(HOST):$(PORT)/articles/what-causes-restless-legs-syndrome/"
 	@echo "  Articles API:  http://$(HOST):$(PORT)/api/v1/articles/"
 	@echo "  Demo article:  http://$(HOST):$(PORT)/api/v1/articles/what-causes-restless-legs-syndrome/"
 	@echo "  API docs:      http://$(HOST):$(PORT)/api/docs/  (OpenAPI: /api/schema/)"

@@ -345,9 +345,38 @@ def test_screenshots_at_desktop_and_phone_widths(page: Page, site, output_path):
     for name, size in (("desktop", (1280, 900)), ("phone", (390, 844))):
         page.set_viewport_size({"width": size[0], "height": size[1]})
         open_article(page, site)
+        # Readable at this width: nothing runs off the side of the screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
         target = Path(output_path) / f"article-{name}.png"
         page.screenshot(path=target, full_page=True)
         assert target.stat().st_size > 10_000
+
+
+def test_form_works_from_the_keyboard_alone(page: Page, site):
+    open_article(page, site)
+    page.get_by_role("textbox", name="Name", exact=True).focus()
+    page.keyboard.type("Kim Keys")
+    page.keyboard.press("Tab")
+    page.keyboard.type("kim@example.org")
+    page.keyboard.press("Tab")  # website, optional
+    page.keyboard.press("Tab")
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Tab")  # the save checkbox
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Post Comment")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".form-status")).to_have_text(PENDING)
+    assert Comment.objects.get().name == "Kim Keys"
+
+
+def test_errors_are_announced(page: Page, site):
+    open_article(page, site)
+    page.get_by_role("button", name="Post Comment").click()
+    status = page.locator(".form-status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    expect(status).not_to_be_empty()
+    described = page.locator("#comment-name").get_attribute("aria-describedby")
+    expect(page.locator(f"#{described}")).not_to_be_empty()
 
 
 def test_print_stylesheet_keeps_the_article_and_drops_the_form(page: Page, site):
