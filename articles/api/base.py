@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import parsers
@@ -34,12 +36,24 @@ class CheckedCursorPagination(CursorPagination):
         return int(raw)
 
     def paginate_queryset(self, queryset, request, view=None):
+        self._position_field = queryset.model._meta.get_field(self.ordering[0].lstrip("-"))
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return cursor
+        # A well-formed cursor can still carry a position that is no value of
+        # the ordering field (hand-made, or from another endpoint): check it
+        # here, in Python, before a database sees it.
         try:
-            return super().paginate_queryset(queryset, request, view)
+            value = self._position_field.to_python(cursor.position)
+            if isinstance(value, dt.datetime):
+                value = value.astimezone(dt.UTC)  # offsets the database refuses
         except (DjangoValidationError, ValueError, TypeError, OverflowError):
-            # A well-formed cursor whose position is not a value of the
-            # ordering field (hand-made, or from another endpoint).
             raise NotFound(self.invalid_cursor_message) from None
+        position = value.isoformat() if isinstance(value, dt.datetime) else str(value)
+        return cursor._replace(position=position)
 
 
 class KnownQueryParamsMixin:
