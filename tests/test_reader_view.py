@@ -22,3 +22,10 @@ def test_reader_page_loads_nothing_from_another_host(client):
     addresses = re.findall(r'(?:src|href)="([^"]+)"', content)
     assert addresses
     assert [a for a in addresses if a.startswith("//") or ":" in a.split("/")[0]] == []
+
+
+def test_reader_page_forbids_scripts_from_anywhere_else(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "object-src 'none'" in policy
+    assert "script-src" not in policy or "'unsafe-inline'" not in policy

@@ -4,49 +4,53 @@
 
 import { getJSON } from "./api.js";
 import { renderArticle } from "./article.js";
-import { h } from "./dom.js";
+import { apiPath, h, scrollToHash, time } from "./dom.js";
 
-const main = document.getElementById("main");
+const main = document.getElementById("_main");
 const API_ROOT = main.dataset.apiRoot; // /api/v1/articles/
 const ARTICLE_PATH = /^\/articles\/([\w-]+)\/?$/;
 
-function show(...nodes) {
-  main.replaceChildren(...nodes);
-}
+// Each route() call gets a number; a slow answer for an older one is dropped,
+// so pressing Back during a load never paints the page we left.
+let latestRoute = 0;
+let shownPath = location.pathname;
 
 function showMessage(title, text) {
   document.title = `${title} · rls_cms`;
-  show(h("h1", {}, title), h("p", {}, text), h("p", {}, h("a", { href: "/", "data-route": true }, "All articles")));
+  main.replaceChildren(
+    h("h1", {}, title),
+    h("p", {}, text),
+    h("p", {}, h("a", { href: "/", "data-route": true }, "All articles")),
+  );
 }
 
 function articleItem(article) {
-  const path = `/articles/${article.slug}/`;
+  const count = article.comment_count;
   return h(
     "li",
     { class: "article-item" },
-    h("h2", {}, h("a", { href: path, "data-route": true }, article.title)),
+    h("h2", {}, h("a", { href: `/articles/${article.slug}/`, "data-route": true }, article.title)),
     h(
       "p",
       { class: "meta" },
       article.byline ? `${article.byline} · ` : "",
-      h("time", { datetime: article.published_at }, new Date(article.published_at).toLocaleDateString("en", { dateStyle: "long" })),
-      ` · ${article.comment_count} ${article.comment_count === 1 ? "comment" : "comments"}`,
+      time(article.published_at),
+      ` · ${count} ${count === 1 ? "comment" : "comments"}`,
     ),
   );
 }
 
-async function renderList() {
-  document.title = "Articles · rls_cms";
+async function renderList(isCurrent) {
   const { ok, data } = await getJSON(API_ROOT);
+  if (!isCurrent()) return;
+  document.title = "Articles · rls_cms";
   if (!ok) return showMessage("Articles are unavailable", "The list could not be loaded. Please try again later.");
   const list = h("ul", { class: "article-list" }, data.results.map(articleItem));
-  const nodes = [h("h1", {}, "Articles"), list];
-  if (!data.results.length) nodes.push(h("p", {}, "No articles have been published yet."));
   let next = data.next;
-  const more = h("button", { type: "button", class: "more" }, "More articles");
+  const more = h("button", { type: "button", class: "more", hidden: !next }, "More articles");
   more.addEventListener("click", async () => {
     more.disabled = true;
-    const page = await getJSON(next);
+    const page = await getJSON(apiPath(next));
     if (page.ok) {
       list.append(...page.data.results.map(articleItem));
       next = page.data.next;
@@ -54,28 +58,35 @@ async function renderList() {
     more.disabled = false;
     more.hidden = !next;
   });
-  more.hidden = !next;
-  nodes.push(more);
-  show(...nodes);
+  main.replaceChildren(
+    h("h1", {}, "Articles"),
+    list,
+    data.results.length ? null : h("p", {}, "No articles have been published yet."),
+    more,
+  );
 }
 
 async function route({ focus = false } = {}) {
+  const number = ++latestRoute;
+  const isCurrent = () => number === latestRoute;
   shownPath = location.pathname;
   const match = location.pathname.match(ARTICLE_PATH);
   if (match) {
-    await renderArticle(main, `${API_ROOT}${match[1]}/`, { showMessage });
+    await renderArticle(main, API_ROOT, match[1], { showMessage, isCurrent });
   } else if (location.pathname === "/") {
-    await renderList();
+    await renderList(isCurrent);
   } else {
     showMessage("Page not found", "There is nothing at this address.");
   }
+  if (!isCurrent()) return;
   if (location.hash) {
-    document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+    scrollToHash();
   } else if (focus) {
     // A new page for screen readers: move focus to its heading.
     window.scrollTo(0, 0);
-    main.querySelector("h1")?.setAttribute("tabindex", "-1");
-    main.querySelector("h1")?.focus();
+    const heading = main.querySelector("h1");
+    heading?.setAttribute("tabindex", "-1");
+    heading?.focus();
   }
 }
 
@@ -88,12 +99,10 @@ document.addEventListener("click", (event) => {
   route({ focus: true });
 });
 
-let shownPath = location.pathname;
-
 window.addEventListener("popstate", () => {
   // Back from a table-of-contents jump stays on the same page: just scroll.
   if (location.pathname === shownPath) {
-    if (location.hash) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+    if (location.hash) scrollToHash();
     else window.scrollTo(0, 0);
     return;
   }

@@ -2,15 +2,15 @@
 // references, then the comments and the comment form.
 
 import { getJSON } from "./api.js";
-import { renderComments } from "./comments.js";
-import { dateText, h, html, time } from "./dom.js";
+import { fetchComments, renderComments } from "./comments.js";
+import { dateText, h, html, safeUrl, time } from "./dom.js";
 
 function figure(image) {
   const caption = [image.caption, image.credit ? `Credit: ${image.credit}` : ""].filter(Boolean);
   return h(
     "figure",
     {},
-    h("img", { src: image.url, alt: image.alt_text, width: image.width, height: image.height }),
+    h("img", { src: safeUrl(image.url), alt: image.alt_text, width: image.width, height: image.height }),
     caption.length ? h("figcaption", {}, caption.map((text, i) => h("span", { class: i ? "credit" : "caption" }, text))) : null,
   );
 }
@@ -40,19 +40,19 @@ function tableOfContents(toc) {
       parent = item;
     }
   }
-  return h("nav", { class: "toc", "aria-labelledby": "toc-heading" }, h("h2", { id: "toc-heading" }, "Contents"), top);
+  return h("nav", { class: "toc", "aria-labelledby": "_toc" }, h("h2", { id: "_toc" }, "Contents"), top);
 }
 
 function reference(ref) {
   const links = [];
-  if (ref.doi) links.push(" ", h("a", { href: ref.doi_url }, `doi:${ref.doi}`));
-  if (ref.url) links.push(" ", h("a", { href: ref.url }, ref.url));
+  if (ref.doi) links.push(" ", h("a", { href: safeUrl(ref.doi_url) }, `doi:${ref.doi}`));
+  if (ref.url) links.push(" ", safeUrl(ref.url) ? h("a", { href: safeUrl(ref.url) }, ref.url) : ref.url);
   const accessed = ref.accessed_on ? [" Accessed ", time(ref.accessed_on), "."] : [];
   const text = [ref.authors, ref.title, [ref.source, ref.year].filter(Boolean).join(", ")]
     .filter(Boolean)
     .map((part) => (/[.?!]$/.test(part) ? part : `${part}.`))
     .join(" ");
-  return h("li", { id: `ref-${ref.number}`, value: ref.number }, text, links, accessed);
+  return h("li", { id: `_ref-${ref.number}`, value: ref.number }, text, links, accessed);
 }
 
 function sections(article) {
@@ -66,7 +66,7 @@ function sections(article) {
     nodes.push(
       h(
         "section",
-        { class: `level-${section.level}`, "aria-labelledby": section.anchor },
+        {},
         h(`h${section.level}`, { id: section.anchor }, section.heading),
         html("div", section.body_html, { class: "body" }),
         (figuresAfter.get(section.anchor) || []).map(figure),
@@ -76,31 +76,42 @@ function sections(article) {
   return nodes;
 }
 
-export async function renderArticle(main, url, { showMessage }) {
-  const { status, ok, data: article } = await getJSON(url);
+export async function renderArticle(main, apiRoot, slug, { showMessage, isCurrent }) {
+  // The article, its comments and the form description, all at once: one
+  // round trip, three requests.
+  const comments = fetchComments(`${apiRoot}${slug}/comments/`);
+  const { status, ok, data: article } = await getJSON(`${apiRoot}${slug}/`);
+  if (!isCurrent()) return;
   if (status === 404) return showMessage("Article not found", "This article does not exist or is not published.");
   if (!ok) return showMessage("Article unavailable", "The article could not be loaded. Please try again later.");
   document.title = `${article.title} · rls_cms`;
 
-  const commentsSection = h("section", { class: "comments", "aria-labelledby": "comments-heading" });
+  const commentsSection = h("section", { class: "comments", "aria-labelledby": "_comments" });
   main.replaceChildren(
     h(
       "article",
       {},
-      h("header", {}, h("h1", {}, article.title), article.byline ? h("p", { class: "byline" }, `By ${article.byline}`) : null, dates(article)),
+      h(
+        "header",
+        {},
+        h("h1", {}, article.title),
+        article.byline ? h("p", { class: "byline" }, `By ${article.byline}`) : null,
+        dates(article),
+      ),
       html("div", article.intro_html, { class: "intro" }),
       tableOfContents(article.toc),
       sections(article),
       article.references.length
         ? h(
             "section",
-            { class: "references", "aria-labelledby": "references" },
-            h("h2", { id: "references" }, "References"),
+            { class: "references", "aria-labelledby": "_references" },
+            h("h2", { id: "_references" }, "References"),
             h("ol", {}, article.references.map(reference)),
           )
         : null,
     ),
     commentsSection,
   );
-  await renderComments(commentsSection, article.comments);
+  const loaded = await comments;
+  if (isCurrent()) renderComments(commentsSection, article.comments, loaded);
 }

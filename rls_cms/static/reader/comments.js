@@ -2,11 +2,12 @@
 // API's OPTIONS description of the comment form.
 
 import { getJSON, optionsOf, postJSON } from "./api.js";
-import { h, html, time } from "./dom.js";
+import { apiPath, h, html, safeUrl, time } from "./dom.js";
 
 const STORAGE_KEY = "rls_cms.commenter";
 const REMEMBERED = ["name", "email", "website"];
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PAGE_SIZE = 200; // the API's ceiling: most articles fit in one request
 
 const REJECTIONS = {
   403: () => "Comments are closed for this article.",
@@ -18,24 +19,40 @@ const REJECTIONS = {
       : "You are posting comments too quickly. Please wait a moment and try again.",
 };
 
-function remembered() {
-  try {
-    return JSON.parse(localStorage.getItem(STORAGE_KEY)) || null;
-  } catch {
-    return null;
-  }
-}
+// Storage can be full or blocked; a comment must never fail because of it.
+const storage = {
+  read() {
+    try {
+      return JSON.parse(localStorage.getItem(STORAGE_KEY)) || null;
+    } catch {
+      return null;
+    }
+  },
+  write(details) {
+    try {
+      localStorage.setItem(STORAGE_KEY, JSON.stringify(details));
+    } catch {
+      /* not saved: the reader types them again next time */
+    }
+  },
+  forget() {
+    try {
+      localStorage.removeItem(STORAGE_KEY);
+    } catch {
+      /* nothing stored that we could reach */
+    }
+  },
+};
 
 // --- the thread -------------------------------------------------------------
 
 function commentItem(comment, repliesOf, onReply) {
-  const author = comment.website
-    ? h("a", { href: comment.website, rel: "nofollow ugc noopener" }, comment.name)
-    : comment.name;
+  const website = safeUrl(comment.website);
+  const author = website ? h("a", { href: website, rel: "nofollow ugc noopener" }, comment.name) : comment.name;
   const replies = repliesOf.get(comment.id) || [];
   return h(
     "li",
-    { id: `comment-${comment.id}`, class: "comment" },
+    { id: `_comment-${comment.id}`, class: "comment" },
     h(
       "article",
       { "aria-label": `Comment by ${comment.name}` },
@@ -64,7 +81,7 @@ function thread(comments, onReply) {
 // --- the form ----------------------------------------------------------------
 
 function fieldControl(name, info) {
-  const id = `comment-${name}`;
+  const id = `_comment-${name}`;
   const attrs = {
     id,
     name,
@@ -79,7 +96,7 @@ function fieldControl(name, info) {
 }
 
 function fieldRow(name, info) {
-  const id = `comment-${name}`;
+  const id = `_comment-${name}`;
   return h(
     "p",
     { class: `field field-${name}` },
@@ -94,8 +111,8 @@ function honeypotRow(name, info) {
   return h(
     "div",
     { class: "hp", hidden: true, "aria-hidden": "true" },
-    h("label", { for: `comment-${name}` }, info.label),
-    h("input", { id: `comment-${name}`, name, type: "text", tabindex: "-1", autocomplete: "off" }),
+    h("label", { for: `_comment-${name}` }, info.label),
+    h("input", { id: `_comment-${name}`, name, type: "text", tabindex: "-1", autocomplete: "off" }),
   );
 }
 
@@ -107,12 +124,12 @@ function buildForm(fields, commentsUrl, { onPosted }) {
 
   const status = h("p", { class: "form-status", role: "status", "aria-live": "polite" });
   const submit = h("button", { type: "submit" }, "Post Comment");
-  const save = h("input", { id: "comment-save", type: "checkbox", name: "save" });
-  const replyingTo = h("p", { class: "replying-to", hidden: true });
+  const save = h("input", { id: "_comment-save", type: "checkbox", name: "save" });
+  const replyingTo = h("p", { id: "_replying-to", class: "replying-to", hidden: true });
   const form = h(
     "form",
-    { class: "comment-form", novalidate: true, "aria-labelledby": "reply-heading" },
-    h("h3", { id: "reply-heading" }, "Leave a Reply"),
+    { class: "comment-form", novalidate: true, "aria-labelledby": "_reply" },
+    h("h3", { id: "_reply" }, "Leave a Reply"),
     h("p", { class: "form-notes" }, `${privacy} Required fields are marked `, h("span", { class: "required" }, "*")),
     replyingTo,
     visible.map(([name, info]) => fieldRow(name, info)),
@@ -121,11 +138,20 @@ function buildForm(fields, commentsUrl, { onPosted }) {
       "p",
       { class: "field-save" },
       save,
-      h("label", { for: "comment-save" }, "Save my name, email, and website in this browser for the next time I comment."),
+      h("label", { for: "_comment-save" }, "Save my name, email, and website in this browser for the next time I comment."),
     ),
     h("p", {}, submit),
     status,
   );
+
+  // Announced by screen readers even when the same sentence comes twice.
+  const announce = (text) => {
+    status.textContent = "";
+    if (text) setTimeout(() => (status.textContent = text), 50);
+  };
+
+  const bodyField = form.elements.body;
+  bodyField?.setAttribute("aria-describedby", `${bodyField.getAttribute("aria-describedby")} _replying-to`);
 
   let parent = null;
   const setParent = (comment) => {
@@ -135,24 +161,26 @@ function buildForm(fields, commentsUrl, { onPosted }) {
     if (comment) {
       replyingTo.append(
         `Replying to ${comment.name}. `,
-        h("button", { type: "button", class: "cancel-reply", onclick: () => setParent(null) }, "Cancel reply"),
+        h("button", { type: "button", class: "cancel-reply", onclick: () => (setParent(null), bodyField?.focus()) }, "Cancel reply"),
       );
-      form.elements.body?.focus();
+      bodyField?.focus();
     }
   };
 
-  const stored = remembered();
+  const stored = storage.read();
   if (stored) {
     for (const name of REMEMBERED) if (form.elements[name] && stored[name]) form.elements[name].value = stored[name];
     save.checked = true;
   }
+  // Unticking the box forgets at once.
+  save.addEventListener("change", () => save.checked || storage.forget());
 
   const showErrors = (errors) => {
     let first = null;
     for (const [name] of visible) {
       const input = form.elements[name];
       const message = errors[name] ? [].concat(errors[name]).join(" ") : "";
-      form.querySelector(`#comment-${name}-error`).textContent = message;
+      form.querySelector(`#_comment-${name}-error`).textContent = message;
       if (message) {
         input.setAttribute("aria-invalid", "true");
         first ||= input;
@@ -176,9 +204,9 @@ function buildForm(fields, commentsUrl, { onPosted }) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    status.textContent = "";
+    announce("");
     if (showErrors(clientErrors())) {
-      status.textContent = "Please correct the marked fields.";
+      announce("Please correct the marked fields.");
       return;
     }
     const body = {};
@@ -192,11 +220,11 @@ function buildForm(fields, commentsUrl, { onPosted }) {
     try {
       const response = await postJSON(commentsUrl, body);
       if (response.status === 201) {
-        // Stored only when the reader ticked the box; unticking forgets.
+        // Stored only when the reader ticked the box.
         const keep = save.checked;
         const details = Object.fromEntries(REMEMBERED.map((name) => [name, body[name] || ""]));
-        if (keep) localStorage.setItem(STORAGE_KEY, JSON.stringify(details));
-        else localStorage.removeItem(STORAGE_KEY);
+        if (keep) storage.write(details);
+        else storage.forget();
         form.reset();
         if (keep) {
           for (const name of REMEMBERED) if (form.elements[name]) form.elements[name].value = details[name];
@@ -204,23 +232,26 @@ function buildForm(fields, commentsUrl, { onPosted }) {
         }
         setParent(null);
         showErrors({});
-        status.textContent = response.data.message;
+        announce(response.data.message);
         if (response.data.status === "approved") onPosted();
       } else if (response.status === 400 && response.data) {
         showErrors(response.data);
         const general = response.data.non_field_errors || response.data.detail || response.data.parent;
-        status.textContent = general ? [].concat(general).join(" ") : "Please correct the marked fields.";
+        announce(general ? [].concat(general).join(" ") : "Please correct the marked fields.");
       } else if (REJECTIONS[response.status]) {
-        status.textContent = REJECTIONS[response.status](response.headers.get("Retry-After"));
+        announce(REJECTIONS[response.status](response.headers.get("Retry-After")));
       } else {
-        status.textContent = "Your comment could not be sent. Please try again.";
+        announce("Your comment could not be sent. Please try again.");
       }
     } catch {
-      status.textContent = "Your comment could not be sent. Check your connection and try again.";
+      announce("Your comment could not be sent. Check your connection and try again.");
     } finally {
+      const hadFocus = document.activeElement === submit || document.activeElement === document.body;
       submit.disabled = false;
       submit.textContent = "Post Comment";
       form.removeAttribute("aria-busy");
+      // Disabling the focused button dropped focus to the page: give it back.
+      if (hadFocus) submit.focus();
     }
   });
 
@@ -229,29 +260,69 @@ function buildForm(fields, commentsUrl, { onPosted }) {
 
 // --- the whole section ---------------------------------------------------------
 
-export async function renderComments(section, summary) {
-  const [list, options] = await Promise.all([getJSON(summary.url), optionsOf(summary.url)]);
-  const heading = h("h2", { id: "comments-heading" }, "Comments");
+// Start loading the comments and the form description (two requests, in
+// parallel with the article's own).
+export function fetchComments(url) {
+  return Promise.all([getJSON(`${url}?page_size=${PAGE_SIZE}`), optionsOf(url)]).then(([list, options]) => ({
+    url,
+    list,
+    options,
+  }));
+}
+
+export function renderComments(section, summary, { url, list, options }) {
+  const heading = h("h2", { id: "_comments" }, "Comments");
   const threadBox = h("div", { class: "thread" });
+  const more = h("button", { type: "button", class: "more", hidden: true }, "More comments");
+  let comments = [];
+  let next = null;
   let form = null;
 
-  const showThread = (page) => {
-    const comments = page.ok ? page.data.results : [];
+  const showThread = () => {
     threadBox.replaceChildren(
       comments.length
         ? thread(comments, summary.open && form ? form.setParent : null)
         : h("p", { class: "no-comments" }, "No comments yet. Why don’t you start the discussion?"),
     );
+    more.hidden = !next;
   };
+  const load = (page) => {
+    comments = comments.concat(page.data.results);
+    next = page.data.next ? apiPath(page.data.next) : null;
+  };
+
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    const page = await getJSON(next);
+    if (page.ok) load(page);
+    more.disabled = false;
+    showThread();
+  });
 
   const fields = options.ok ? options.data?.actions?.POST : null;
   if (summary.open && fields) {
-    form = buildForm(fields, summary.url, { onPosted: async () => showThread(await getJSON(summary.url)) });
+    form = buildForm(fields, url, {
+      onPosted: async () => {
+        const page = await getJSON(`${url}?page_size=${PAGE_SIZE}`);
+        if (page.ok) {
+          comments = [];
+          load(page);
+          showThread();
+        }
+      },
+    });
   }
-  showThread(list);
-  section.replaceChildren(
-    heading,
-    threadBox,
-    form ? form.form : h("p", { class: "comments-closed" }, "Comments are closed."),
-  );
+
+  let after;
+  if (!summary.open) after = h("p", { class: "comments-closed" }, "Comments are closed.");
+  else if (!form) after = h("p", { class: "comments-closed" }, "The comment form could not be loaded. Please reload the page.");
+  else after = form.form;
+
+  if (list.ok) {
+    load(list);
+    showThread();
+  } else {
+    threadBox.replaceChildren(h("p", {}, "The comments could not be loaded. Please reload the page."));
+  }
+  section.replaceChildren(heading, threadBox, more, after);
 }
