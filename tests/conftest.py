@@ -53,3 +53,13 @@ def moderator(db, django_user_model):
         )
     )
     return user
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttles count requests per IP in the cache: every test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import DEMO_SLUG
@@ -22,6 +20,7 @@ from tests.factories import (
     SectionFactory,
     TagFactory,
 )
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +32,6 @@ LIST_QUERIES = 2
 LIST_BUDGET = 4
 
 LIST_URL = "/api/v1/articles/"
-
-
-def count_queries(client, url: str, params: dict | None = None) -> int:
-    """Run one GET and return how many queries it took; the answer must be a 200."""
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(captured.captured_queries)
 
 
 def detail_url(article) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.core.cache import cache
 
 from comments.models import Comment
 from tests.factories import ArticleFactory, CommentFactory
@@ -18,14 +17,6 @@ pytestmark = pytest.mark.django_db
 
 MISSING = object()
 PENDING_MESSAGE = "Your comment is awaiting moderation."
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    """The throttle counts posts in the cache: every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments.models import Comment
 from tests.factories import ArticleFactory, CommentFactory, SectionFactory
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +27,6 @@ ARTICLE_LIST_QUERIES = 2
 ARTICLE_DETAIL_QUERIES = 5
 
 ARTICLE_LIST_URL = "/api/v1/articles/"
-
-
-def count_queries(client, url: str, params: dict | None = None) -> int:
-    """Run one GET and return how many queries it took; the answer must be a 200."""
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(captured.captured_queries)
 
 
 def comments_url(article) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core import checks
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
@@ -13,13 +12,6 @@ from comments.checks import check_comment_settings
 from comments.conf import DEFAULTS, comment_settings
 from comments.models import Comment
 from tests.factories import ArticleFactory
-
-
-@pytest.fixture(autouse=True)
-def clear_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def error_ids() -> list[str]:

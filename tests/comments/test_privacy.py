@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from articles.models import Article
@@ -26,14 +25,6 @@ from tests.factories import ArticleFactory
 pytestmark = pytest.mark.django_db
 
 NAME = "Privacy Probe"
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    """The throttle counts posts in the cache: every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def unique_ipv6() -> str:

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from comments.models import Comment
@@ -16,14 +15,6 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC_KEYS = {"id", "parent", "name", "website", "body_html", "submitted_at"}
 LINK_REL = 'rel="nofollow ugc noopener"'
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    """The throttle counts posts in the cache: every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

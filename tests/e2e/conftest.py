@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 
 # Playwright's sync API runs an event loop in this thread; the tests' own ORM
@@ -66,12 +65,6 @@ def axe_script() -> Path:
     if not AXE_SCRIPT.exists():
         missing("axe-core", "npm ci --prefix tests/e2e")
     return AXE_SCRIPT
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    """The comment throttle counts per IP in the cache; every test starts clean."""
-    cache.clear()
 
 
 @pytest.fixture

@@ -13,28 +13,12 @@ from rest_framework.authtoken.models import Token
 from articles.models import Article
 from comments.models import Comment
 from tests.e2e.conftest import DEMO_SLUG
+from tests.seed import SEED_HEADINGS, SEED_IMAGES
 
 ARTICLE_PATH = f"/articles/{DEMO_SLUG}/"
 
-SECTION_HEADINGS = [
-    (2, "The Role of Dopamine: A Key Suspect"),
-    (2, "Genetic Predisposition: Is RLS Hereditary?"),
-    (2, "Pregnancy and Hormonal Changes: A Temporary Trigger"),
-    (2, "Underlying Health Conditions: Risk Factors for RLS"),
-    (3, "Peripheral Neuropathy"),
-    (3, "Iron Deficiency"),
-    (3, "Kidney Failure"),
-    (3, "Spinal Cord Conditions"),
-    (3, "Parkinson’s Disease and Related Medications"),
-    (2, "Seeking Medical Advice"),
-    (2, "Conclusion: Unraveling the Causes of RLS"),
-]
-ALT_TEXTS = [
-    "Illustration depicting nerve endings transmitting signals, relevant to neurological "
-    "conditions like restless legs syndrome.",
-    "Diagram showing nerve damage characteristic of peripheral neuropathy, a condition linked "
-    "to increased risk of restless legs syndrome.",
-]
+SECTION_HEADINGS = SEED_HEADINGS
+ALT_TEXTS = [alt_text for alt_text, _ in SEED_IMAGES]
 PENDING = "Your comment is awaiting moderation."
 
 
