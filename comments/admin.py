@@ -35,7 +35,8 @@ class CommentAdminBase(admin.ModelAdmin):
         "moderation_reason",
         "submitted_at",
     ]
-    list_filter = ["status", "article"]
+    # Only articles that have comments: the sidebar must not list every article.
+    list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["article"]
     search_fields = ["name", "email", "body", "ip_address"]
     date_hierarchy = "submitted_at"
@@ -135,7 +136,7 @@ class CommentAdmin(CommentAdminBase):
 class ModerationQueueAdmin(CommentAdminBase):
     """Pending comments only, oldest first: the moderators' inbox."""
 
-    list_filter = ["article"]
+    list_filter = [("article", admin.RelatedOnlyFieldListFilter)]
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).filter(status=Comment.Status.PENDING)

@@ -398,3 +398,14 @@ def test_queue_page_query_count_does_not_grow_with_pending_comments(moderating):
 
     assert Comment.objects.pending().count() == 200
     assert few == many == QUEUE_PAGE_QUERIES
+
+
+def test_queue_filter_offers_only_articles_with_comments(moderating):
+    commented = CommentFactory(status=Comment.Status.PENDING).article
+    CommentFactory(status=Comment.Status.PENDING)  # a filter of one choice is not shown
+    silent = ArticleFactory(title="An article nobody answered")
+    response = moderating.get(QUEUE_URL)
+    filters = response.context["cl"].filter_specs
+    offered = {title for spec in filters for _, title in getattr(spec, "lookup_choices", [])}
+    assert commented.title in offered
+    assert silent.title not in offered
