@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from comments.conf import comment_settings
 from comments.models import Comment
-from comments.moderation import comments_open
+from comments.moderation import Submission, comments_open
 from comments.services import STATUS_OF_ACTION
 
 EMAIL_HELP = _("Your email address will not be published.")
@@ -61,6 +61,21 @@ class CommentFormSerializer(serializers.Serializer):
             trim_whitespace=False,
         )
         return fields
+
+    def submission(self, *, ip_address: str | None, user_agent: str) -> Submission:
+        """The validated form, with where it came from, for the moderation rules."""
+        data = self.validated_data
+        return Submission(
+            article=self.context["article"],
+            name=data["name"],
+            email=data["email"],
+            website=data.get("website", ""),
+            body=data["body"],
+            parent=data.get("parent"),
+            ip_address=ip_address,
+            user_agent=user_agent,
+            honeypot=data.get(comment_settings.HONEYPOT_FIELD) or "",
+        )
 
     def validate_email(self, value: str) -> str:
         return value.lower()

@@ -31,7 +31,6 @@ from comments.api.serializers import (
 )
 from comments.conf import comment_settings
 from comments.models import Comment
-from comments.moderation import Submission
 from comments.selectors import comment_list_public, comment_queue
 
 MESSAGES = {
@@ -120,17 +119,8 @@ class ArticleCommentsView(KnownQueryParamsMixin, generics.ListCreateAPIView):
     def post(self, request: Request, *args, **kwargs) -> Response:
         form = self.get_serializer(data=request.data)
         form.is_valid(raise_exception=True)
-        data = form.validated_data
-        submission = Submission(
-            article=self.article,
-            name=data["name"],
-            email=data["email"],
-            website=data.get("website", ""),
-            body=data["body"],
-            parent=data.get("parent"),
-            ip_address=client_ip(request),
-            user_agent=request.headers.get("user-agent", "")[:500],
-            honeypot=data.get(comment_settings.HONEYPOT_FIELD, ""),
+        submission = form.submission(
+            ip_address=client_ip(request), user_agent=request.headers.get("user-agent", "")[:500]
         )
         try:
             comment = services.comment_submit(submission=submission)
@@ -143,8 +133,9 @@ class ArticleCommentsView(KnownQueryParamsMixin, generics.ListCreateAPIView):
                 headers=headers,
             )
         # Spam is answered exactly like a held comment: a bot learns nothing.
-        shown = Comment.Status.APPROVED if comment.status == Comment.Status.APPROVED else "pending"
-        body = {"id": comment.pk, "status": str(shown), "message": MESSAGES[shown]}
+        approved = comment.status == Comment.Status.APPROVED
+        shown = Comment.Status.APPROVED if approved else Comment.Status.PENDING
+        body = {"id": comment.pk, "status": shown.value, "message": MESSAGES[shown]}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
