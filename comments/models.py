@@ -12,6 +12,11 @@ from articles.models import Article, with_derived_fields
 from comments.rendering import render_comment
 
 
+def normalize_email(email: str) -> str:
+    """Emails are stored and compared in lower case, without surrounding space."""
+    return email.strip().lower()
+
+
 class CommentQuerySet(models.QuerySet):
     def public(self) -> CommentQuerySet:
         """Approved comments of public articles: what anyone may read."""
@@ -97,7 +102,7 @@ class Comment(models.Model):
         return f"Comment {self.pk} on article {self.article_id}"
 
     def save(self, *args, **kwargs) -> None:
-        self.email = self.email.strip().lower()
+        self.email = normalize_email(self.email)
         self.body_html = render_comment(self.body)
         self.depth = self.parent.depth + 1 if self.parent_id else 1
         super().save(*args, **with_derived_fields(kwargs, "email", "body_html", "depth"))

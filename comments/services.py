@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.conf import comment_settings
-from comments.models import Comment
+from comments.models import Comment, normalize_email
 from comments.moderation import Submission, Verdict, Vote, moderate
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def comment_notify_moderators(*, comment: Comment) -> None:
 
 def commenter_data_export(*, email: str) -> list[dict]:
     """Every comment stored under ``email``, as plain data."""
-    comments = Comment.objects.filter(email=email.strip().lower()).select_related("article")
+    comments = Comment.objects.filter(email=normalize_email(email)).select_related("article")
     return [
         {
             "id": c.pk,
@@ -146,7 +146,7 @@ def commenter_data_export(*, email: str) -> list[dict]:
 
 def commenter_data_erase(*, emails: list[str]) -> int:
     """Anonymise every comment by these emails; the bodies stay. Returns how many."""
-    normalized = {e.strip().lower() for e in emails if e.strip()}
+    normalized = {normalize_email(e) for e in emails if e.strip()}
     if not normalized:
         return 0
     # The reason can quote a disallowed name, email or IP: it goes too.

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from comments.conf import comment_settings
-from comments.models import Comment
+from comments.models import Comment, normalize_email
 from comments.moderation import Submission, comments_open
 from comments.services import STATUS_OF_ACTION
 
@@ -78,7 +78,7 @@ class CommentFormSerializer(serializers.Serializer):
         )
 
     def validate_email(self, value: str) -> str:
-        return value.lower()
+        return normalize_email(value)
 
     def validate_parent(self, value: int | None) -> Comment | None:
         if value is None:
