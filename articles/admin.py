@@ -110,6 +110,19 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish"]
     formfield_overrides = MARKDOWN_EDITOR
 
+    # Every save and delete goes through the services that mark the article
+    # changed; the mark comes after the inlines are saved, so what hangs on
+    # it sees the article whole.
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        services.article_mark_changed(article=form.instance, reason="saved")
+
+    def delete_model(self, request, obj: Article) -> None:
+        services.articles_delete(queryset=Article.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset: models.QuerySet[Article]) -> None:
+        services.articles_delete(queryset=queryset)
+
     def get_search_results(self, request, queryset, search_term):
         # Django adds a join per word; a pasted essay would build a query
         # SQLite refuses. The first words are plenty to find an article.
@@ -147,3 +160,12 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj: Tag, form, change) -> None:
+        services.tag_save(tag=obj)
+
+    def delete_model(self, request, obj: Tag) -> None:
+        services.tags_delete(queryset=Tag.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset: models.QuerySet[Tag]) -> None:
+        services.tags_delete(queryset=queryset)

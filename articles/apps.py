@@ -8,4 +8,5 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from articles import signals  # noqa: F401  (connects the receivers)
+        # Registers the system checks and connects the receivers.
+        from articles import checks, documents, signals  # noqa: F401

@@ -106,6 +106,12 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts the changes to what the public sees; built documents record it."),
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -337,3 +343,45 @@ class Reference(OrderedPart):
         if self.date and self.year and self.date.year != self.year:
             message = _("The year and the date disagree.")
             raise ValidationError({"year": ValidationError(message, code="year_date")})
+
+
+class ArticleDocument(models.Model):
+    """An article's public JSON, built by the API serializers when the article changes.
+
+    The read API serves these bytes as they are; ``version`` tells whether the
+    article changed since (see ``articles.documents``).
+    """
+
+    article = models.OneToOneField(
+        Article,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="document",
+        verbose_name=_("article"),
+    )
+    version = models.PositiveIntegerField(_("version"), help_text=_("The article's, when built."))
+    fingerprint = models.CharField(
+        _("fingerprint"),
+        max_length=32,
+        help_text=_("Of the code and settings that shaped it; another one means rebuild."),
+    )
+    slug = models.SlugField(
+        _("slug"), max_length=200, help_text=_("The slug it was built under (caches key by it).")
+    )
+    detail = models.BinaryField(_("detail"), help_text=_("The detail endpoint's JSON."))
+    list_item = models.BinaryField(_("list item"), help_text=_("The article's item in the list."))
+    etag = models.CharField(_("ETag"), max_length=40)
+    modified_at = models.DateTimeField(_("modified at"), help_text=_("When the JSON last changed."))
+    expires_at = models.DateTimeField(
+        _("expires at"),
+        null=True,
+        blank=True,
+        help_text=_("When a time-dependent part (comments closing) changes; empty: never."),
+    )
+
+    class Meta:
+        verbose_name = _("article document")
+        verbose_name_plural = _("article documents")
+
+    def __str__(self) -> str:
+        return f"{self.slug} (version {self.version})"

@@ -9,13 +9,36 @@ from articles.models import Article, Image, Reference, Section
 
 
 def article_list_public() -> QuerySet[Article]:
-    """Public articles, newest first, with what a list item shows."""
-    return Article.objects.public().prefetch_related("tags").order_by("-published_at", "-id")
+    """Public articles, newest first, each with its stored document (its list item).
+
+    Only what paging and ``articles.documents.list_items`` read is loaded.
+    """
+    return (
+        Article.objects.public()
+        .select_related("document")
+        .only(
+            "pk",
+            "version",
+            "published_at",
+            "document__version",
+            "document__fingerprint",
+            "document__list_item",
+        )
+        .order_by("-published_at", "-id")
+    )
 
 
-def article_detail_public() -> QuerySet[Article]:
-    """Public articles with every part prefetched: one query per kind of part."""
-    return Article.objects.public().prefetch_related(
+def article_list_queryset() -> QuerySet[Article]:
+    """Published articles (scheduled ones too) with what a list item shows: to build it."""
+    return Article.objects.filter(status=Article.Status.PUBLISHED).prefetch_related("tags")
+
+
+def article_detail_queryset() -> QuerySet[Article]:
+    """Published articles (scheduled ones too) with every part: to build their documents.
+
+    One query per kind of part, whatever their number.
+    """
+    return Article.objects.filter(status=Article.Status.PUBLISHED).prefetch_related(
         "tags",
         Prefetch("sections", queryset=Section.objects.order_by("position", "id")),
         Prefetch(

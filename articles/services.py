@@ -2,34 +2,96 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.article_file import ArticleData, ArticleFileError
 from articles.models import Article, Image, Reference, Section, Tag
+from articles.signals import article_changed
+
+
+def articles_mark_changed(*, article_ids: Iterable[int], reason: str) -> None:
+    """Mark the articles changed: every write the public API can see ends here.
+
+    Call it inside the write's transaction, after the write (before it, for a
+    delete). It counts the change in ``Article.version``, which makes built
+    documents stale, and sends ``article_changed``, on which caches, the search
+    index and whatever comes next hang. A writer that skips it serves stale
+    content: that is a bug.
+    """
+    ids = frozenset(article_ids)
+    if not ids:
+        return
+    slugs: set[str] = set()
+    rows = Article.objects.filter(pk__in=ids).values_list("slug", "document__slug")
+    for slug, built_under in rows:
+        slugs.update(s for s in (slug, built_under) if s)
+    Article.objects.filter(pk__in=ids).update(version=F("version") + 1)
+    article_changed.send(sender=Article, article_ids=ids, slugs=frozenset(slugs), reason=reason)
+
+
+def article_mark_changed(*, article: Article, reason: str) -> None:
+    """``articles_mark_changed`` for one article."""
+    articles_mark_changed(article_ids=[article.pk], reason=reason)
 
 
 def articles_publish(*, queryset: models.QuerySet[Article]) -> int:
     """Publish the articles; each keeps its publication time if it had one. Returns the count."""
     now = timezone.now()
-    return queryset.update(
-        status=Article.Status.PUBLISHED,
-        published_at=Coalesce("published_at", models.Value(now)),
-        updated_at=now,
-    )
+    with transaction.atomic():
+        ids = list(queryset.values_list("pk", flat=True))
+        count = Article.objects.filter(pk__in=ids).update(
+            status=Article.Status.PUBLISHED,
+            published_at=Coalesce("published_at", models.Value(now)),
+            updated_at=now,
+        )
+        articles_mark_changed(article_ids=ids, reason="published")
+    return count
 
 
 def articles_unpublish(*, queryset: models.QuerySet[Article]) -> int:
     """Return the articles to draft. Returns the count."""
-    return queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
+    with transaction.atomic():
+        ids = list(queryset.values_list("pk", flat=True))
+        count = Article.objects.filter(pk__in=ids).update(
+            status=Article.Status.DRAFT, updated_at=timezone.now()
+        )
+        articles_mark_changed(article_ids=ids, reason="unpublished")
+    return count
+
+
+def articles_delete(*, queryset: models.QuerySet[Article]) -> int:
+    """Delete the articles with their parts (and, in other apps, what hangs on them)."""
+    with transaction.atomic():
+        ids = list(queryset.values_list("pk", flat=True))
+        articles_mark_changed(article_ids=ids, reason="deleted")
+        Article.objects.filter(pk__in=ids).delete()
+    return len(ids)
+
+
+def tag_save(*, tag: Tag) -> None:
+    """Save a tag (a rename shows in every article that has it)."""
+    with transaction.atomic():
+        tag.save()
+        articles_mark_changed(article_ids=tag.articles.values_list("pk", flat=True), reason="tags")
+
+
+def tags_delete(*, queryset: models.QuerySet[Tag]) -> int:
+    """Delete the tags; the articles that had them lose them."""
+    with transaction.atomic():
+        ids = Article.objects.filter(tags__in=queryset).values_list("pk", flat=True)
+        articles_mark_changed(article_ids=list(ids), reason="tags")
+        deleted, _ = queryset.delete()
+    return deleted
 
 
 def tags_get_or_create(*, names: list[str]) -> list[Tag]:
@@ -133,4 +195,5 @@ def _article_import(
         reference = Reference(article=article, position=position, **parts)
         _validated(reference, item.line)
         reference.save()
+    article_mark_changed(article=article, reason="imported")
     return article, created

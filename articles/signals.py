@@ -1,12 +1,20 @@
-"""Keep stored image files in step with the rows that point at them."""
+"""The ``article_changed`` signal, and stored image files kept in step with their rows."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.db.models.signals import post_delete
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from articles.models import Image
+
+# Sent by ``articles.services.articles_mark_changed``, inside the writer's
+# transaction, whenever what the public API shows of some articles changes,
+# with ``article_ids`` (frozenset), ``slugs`` (every slug those articles are or
+# were served under) and ``reason`` (a short word: "saved", "published", ...).
+# Built documents, caches and the search index hang here; a receiver with
+# work that must wait for the commit uses ``transaction.on_commit``.
+article_changed = Signal()
 
 
 @receiver(post_delete, sender=Image, dispatch_uid="articles.image_file_delete")

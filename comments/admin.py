@@ -84,12 +84,18 @@ class CommentAdminBase(admin.ModelAdmin):
         return readonly
 
     def save_model(self, request, obj: Comment, form, change) -> None:
-        super().save_model(request, obj, form, change)
+        services.comment_save(comment=obj)
         if "status" in form.changed_data:
             # Record who moved it, exactly as the actions do.
             services.comments_moderate(
                 queryset=Comment.objects.filter(pk=obj.pk), status=obj.status, actor=request.user
             )
+
+    def delete_model(self, request, obj: Comment) -> None:
+        services.comments_delete(queryset=Comment.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset: QuerySet[Comment]) -> None:
+        services.comments_delete(queryset=queryset)
 
     def _moderate(self, request, queryset: QuerySet[Comment], action: str, done: str) -> None:
         status = services.STATUS_OF_ACTION[action]

@@ -9,7 +9,7 @@ class CommentsConfig(AppConfig):
 
     def ready(self) -> None:
         from articles.api.extensions import register
-        from comments import checks  # noqa: F401  (registers the system checks)
+        from comments import checks, signals  # noqa: F401  (registers checks and receivers)
         from comments.api.article_fields import CommentsExtension
 
         register(CommentsExtension())

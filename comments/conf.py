@@ -1,16 +1,14 @@
 """The comments app's settings: one dict, ``RLS_COMMENTS``, read at access time.
 
-Reading on every access (not at import) lets ``override_settings`` and the
-``settings`` fixture reach them; unknown keys are refused so a typo never
-passes silently; ``comments.checks`` validates the types.
+``articles.conf.AppSettings`` reads it (see there why); ``comments.checks``
+validates the types.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from articles.conf import AppSettings
 
 SETTING_NAME = "RLS_COMMENTS"
 
@@ -44,23 +42,4 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class CommentSettings:
-    """Attribute access to ``RLS_COMMENTS`` with defaults."""
-
-    def __getattr__(self, name: str) -> Any:
-        if name not in DEFAULTS:
-            raise AttributeError(f"{SETTING_NAME} has no setting {name!r}.")
-        return self.user_settings.get(name, DEFAULTS[name])
-
-    @property
-    def user_settings(self) -> dict[str, Any]:
-        user = getattr(settings, SETTING_NAME, {})
-        unknown = set(user) - set(DEFAULTS)
-        if unknown:
-            raise ImproperlyConfigured(
-                f"{SETTING_NAME} has unknown keys: {', '.join(sorted(unknown))}."
-            )
-        return user
-
-
-comment_settings = CommentSettings()
+comment_settings = AppSettings(SETTING_NAME, DEFAULTS)

@@ -64,14 +64,20 @@ HOLD_BY_DEFAULT = Vote(Verdict.HOLD, "")
 LINK_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
+def comments_close_at(article: Article) -> dt.datetime | None:
+    """When ``article``'s comments close by age (CLOSE_AFTER_DAYS); None: not by age."""
+    days = comment_settings.CLOSE_AFTER_DAYS
+    if days and article.published_at:
+        return article.published_at + dt.timedelta(days=days)
+    return None
+
+
 def comments_open(article: Article, *, now: dt.datetime | None = None) -> bool:
     """Whether ``article`` takes new comments now."""
     if not article.comments_enabled:
         return False
-    days = comment_settings.CLOSE_AFTER_DAYS
-    if days and article.published_at:
-        return (now or timezone.now()) < article.published_at + dt.timedelta(days=days)
-    return True
+    closes_at = comments_close_at(article)
+    return closes_at is None or (now or timezone.now()) < closes_at
 
 
 def comments_closed(submission: Submission) -> Vote | None:

@@ -9,6 +9,10 @@ from articles.models import Article
 from comments.models import Comment
 
 
+def comment_list_scope(slug: str) -> str:
+    return f"comments:{slug}"
+
+
 def comment_list_public(*, article: Article) -> QuerySet[Comment]:
     """Approved comments of a (public) article, oldest first."""
     return Comment.objects.filter(article=article, status=Comment.Status.APPROVED).order_by(

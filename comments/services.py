@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.services import article_mark_changed, articles_mark_changed
 from comments.conf import comment_settings
 from comments.models import Comment, normalize_email
 from comments.moderation import Submission, Verdict, Vote, moderate
@@ -70,6 +71,8 @@ def comment_submit(*, submission: Submission) -> Comment:
         )
         if comment.status == Comment.Status.PENDING:
             transaction.on_commit(lambda: comment_notify_moderators(comment=comment))
+        elif comment.status == Comment.Status.APPROVED:
+            article_mark_changed(article=comment.article, reason="comments")
     return comment
 
 
@@ -88,7 +91,35 @@ def comments_moderate(*, queryset: QuerySet[Comment], status: str, actor: Abstra
     """Move the comments to ``status``, recording who and when; returns how many."""
     if status not in Comment.Status.values:
         raise ValueError(f"Unknown comment status {status!r}.")
-    return queryset.update(status=status, moderated_by=actor, moderated_at=timezone.now())
+    with transaction.atomic():
+        ids = list(queryset.values_list("pk", flat=True))
+        count = Comment.objects.filter(pk__in=ids).update(
+            status=status, moderated_by=actor, moderated_at=timezone.now()
+        )
+        comments_changed(comment_ids=ids)
+    return count
+
+
+def comments_changed(*, comment_ids: list[int]) -> None:
+    """Mark the articles of these comments changed (their counts and lists show comments)."""
+    article_ids = Comment.objects.filter(pk__in=comment_ids).values_list("article_id", flat=True)
+    articles_mark_changed(article_ids=set(article_ids), reason="comments")
+
+
+def comment_save(*, comment: Comment) -> None:
+    """Save a comment edited by staff."""
+    with transaction.atomic():
+        comment.save()
+        comments_changed(comment_ids=[comment.pk])
+
+
+def comments_delete(*, queryset: QuerySet[Comment]) -> int:
+    """Delete the comments (their replies go with them). Returns how many rows went."""
+    with transaction.atomic():
+        ids = list(queryset.values_list("pk", flat=True))
+        comments_changed(comment_ids=ids)
+        deleted, _ = Comment.objects.filter(pk__in=ids).delete()
+    return deleted
 
 
 def moderator_emails() -> list[str]:
@@ -149,17 +180,28 @@ def commenter_data_erase(*, emails: list[str]) -> int:
     normalized = {normalize_email(e) for e in emails if e.strip()}
     if not normalized:
         return 0
-    # The reason can quote a disallowed name, email or IP: it goes too.
-    return Comment.objects.filter(email__in=normalized).update(
-        name=ERASED_NAME, email="", website="", ip_address=None, user_agent="", moderation_reason=""
-    )
+    with transaction.atomic():
+        comments = Comment.objects.filter(email__in=normalized)
+        ids = list(comments.values_list("pk", flat=True))
+        # The reason can quote a disallowed name, email or IP: it goes too.
+        count = Comment.objects.filter(pk__in=ids).update(
+            name=ERASED_NAME,
+            email="",
+            website="",
+            ip_address=None,
+            user_agent="",
+            moderation_reason="",
+        )
+        comments_changed(comment_ids=ids)
+    return count
 
 
 def spam_purge(*, older_than_days: int) -> int:
     """Delete spam submitted more than ``older_than_days`` days ago. Returns how many.
 
     Only comments without replies go, round after round: deleting a comment
-    deletes its replies, and a real reply under old spam must stay.
+    deletes its replies, and a real reply under old spam must stay. Spam is
+    never public, so no article changes.
     """
     cutoff = timezone.now() - dt.timedelta(days=older_than_days)
     old_spam = Comment.objects.filter(status=Comment.Status.SPAM, submitted_at__lt=cutoff)

@@ -229,6 +229,13 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_MEDIA_PATH = "markdownx/"
 
+# The articles app: see articles/conf.py for every key and its default.
+RLS_ARTICLES = {
+    "BASE_URL": os.environ.get("API_BASE_URL", ""),
+    "MAX_AGE": int(os.environ.get("API_MAX_AGE", "0")),
+    "STALE_WHILE_REVALIDATE": int(os.environ.get("API_STALE_WHILE_REVALIDATE", "0")),
+}
+
 # The comments app: see comments/conf.py for every key and its default.
 RLS_COMMENTS = {
     "CLOSE_AFTER_DAYS": int(os.environ["COMMENTS_CLOSE_AFTER_DAYS"])

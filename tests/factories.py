@@ -8,7 +8,22 @@ import factory
 from django.utils import timezone
 
 from articles.models import Article, Image, Reference, Section, Tag
+from articles.services import articles_mark_changed
 from comments.models import Comment, DisallowedTerm
+
+
+class ArticleContentFactory(factory.django.DjangoModelFactory):
+    """Test data goes through the change funnel, as every writer must."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            article_id = instance.pk if isinstance(instance, Article) else instance.article_id
+            articles_mark_changed(article_ids=[article_id], reason="test data")
 
 
 class TagFactory(factory.django.DjangoModelFactory):
@@ -20,7 +35,7 @@ class TagFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"tag-{n}")
 
 
-class ArticleFactory(factory.django.DjangoModelFactory):
+class ArticleFactory(ArticleContentFactory):
     """A public article; use the draft / scheduled traits for the others."""
 
     class Meta:
@@ -46,7 +61,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
             self.tags.set(extracted)
 
 
-class SectionFactory(factory.django.DjangoModelFactory):
+class SectionFactory(ArticleContentFactory):
     class Meta:
         model = Section
 
@@ -57,7 +72,7 @@ class SectionFactory(factory.django.DjangoModelFactory):
     body = "Some **section** text."
 
 
-class ImageFactory(factory.django.DjangoModelFactory):
+class ImageFactory(ArticleContentFactory):
     class Meta:
         model = Image
 
@@ -69,7 +84,7 @@ class ImageFactory(factory.django.DjangoModelFactory):
     credit = "A credit."
 
 
-class ReferenceFactory(factory.django.DjangoModelFactory):
+class ReferenceFactory(ArticleContentFactory):
     class Meta:
         model = Reference
 
@@ -84,7 +99,7 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
     accessed_on = dt.date(2023, 11, 27)
 
 
-class CommentFactory(factory.django.DjangoModelFactory):
+class CommentFactory(ArticleContentFactory):
     """An approved comment on a public article; pass status= for the others."""
 
     class Meta:

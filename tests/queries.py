@@ -12,3 +12,11 @@ def count_queries(client, url: str, params: dict | None = None) -> int:
         response = client.get(url, params or {})
     assert response.status_code == 200
     return len(captured.captured_queries)
+
+
+def count_queries_uncached(client, url: str, params: dict | None = None) -> int:
+    """``count_queries`` with Django's cache emptied first: stored documents are read."""
+    from django.core.cache import cache
+
+    cache.clear()
+    return count_queries(client, url, params)

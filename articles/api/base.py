@@ -1,14 +1,101 @@
-"""Building blocks of the API views: bad input gets a 4xx with a reason, never a 500."""
+"""Building blocks of the API views.
+
+Bad input gets a 4xx with a reason, never a 500; built documents and pages
+go out as the stored bytes, with their validators and cache headers.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
+import time
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from articles.conf import article_settings
+from articles.documents import Served, render_json
+
+
+def public_url(path: str) -> str:
+    """``path`` as documents link to it: under ``RLS_ARTICLES["BASE_URL"]``, or as it is.
+
+    Documents are stored and cached once for every host, so their links do
+    not come from the request.
+    """
+    base = article_settings.BASE_URL
+    return base.rstrip("/") + path if base and path.startswith("/") else path
+
+
+def cache_control(expires_at: float) -> str:
+    """Cache-Control for a public answer that stays true until ``expires_at``."""
+    max_age = article_settings.MAX_AGE
+    if expires_at != math.inf:
+        # A scheduled change ends what any cache may keep.
+        max_age = max(0, min(max_age, math.floor(expires_at - time.time())))
+    if max_age == 0:
+        return "public, no-cache"
+    stale = article_settings.STALE_WHILE_REVALIDATE
+    return f"public, max-age={max_age}" + (f", stale-while-revalidate={stale}" if stale else "")
+
+
+def served_response(request: HttpRequest, served: Served, headers: dict[str, str]) -> HttpResponse:
+    """Send built bytes: 200, or 304 when the client holds them already."""
+    response = get_conditional_response(
+        request, etag=served.etag, last_modified=int(served.last_modified)
+    ) or HttpResponse(served.body, content_type="application/json")
+    response["ETag"] = served.etag
+    response["Last-Modified"] = http_date(served.last_modified)
+    response["Cache-Control"] = cache_control(served.expires_at)
+    for name, value in headers.items():
+        if name == "Vary":
+            patch_vary_headers(response, [value])
+        else:
+            response[name] = value
+    return response
+
+
+class ServedBytesMixin:
+    """Answer plain JSON reads from built bytes before DRF's request handling runs.
+
+    ``served(request, **kwargs)`` returns the bytes or None (then DRF handles
+    the request as usual: errors, the browsable API, building on a miss).
+    """
+
+    def served(self, request: HttpRequest, **kwargs) -> Served | None:
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.method in ("GET", "HEAD")
+            and "format" not in request.GET
+            and not self.prefers_html(request)
+        ):
+            served = self.served(request, **kwargs)
+            if served is not None:
+                return served_response(request, served, self.default_response_headers)
+        return super().dispatch(request, *args, **kwargs)
+
+    def prefers_html(self, request: HttpRequest) -> bool:
+        # Only the browsable API (DEBUG) answers anything but JSON.
+        return (
+            len(self.renderer_classes) > 1
+            and request.get_preferred_type(["application/json", "text/html"]) == "text/html"
+        )
+
+    def served_or_data(self, request, served: Served):
+        """``served`` as bytes for JSON, or as data for another renderer (the browsable API)."""
+        if request.accepted_renderer.format == "json":
+            return served_response(request, served, self.default_response_headers)
+        return Response(json.loads(served.body))
 
 
 class CheckedCursorPagination(CursorPagination):
@@ -37,7 +124,16 @@ class CheckedCursorPagination(CursorPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self._position_field = queryset.model._meta.get_field(self.ordering[0].lstrip("-"))
-        return super().paginate_queryset(queryset, request, view)
+        page = super().paginate_queryset(queryset, request, view)
+        # Links to other pages are paths (or under BASE_URL), like every link
+        # in a stored page: the same bytes serve every host name.
+        self.base_url = public_url(request.get_full_path())
+        return page
+
+    def page_bytes(self, results: bytes) -> bytes:
+        """The page as DRF would render it, around ``results``, a JSON array already."""
+        links = render_json({"next": self.get_next_link(), "previous": self.get_previous_link()})
+        return links[:-1] + b',"results":' + results + b"}"
 
     def decode_cursor(self, request):
         cursor = super().decode_cursor(request)

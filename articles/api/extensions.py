@@ -2,11 +2,13 @@
 
 ``articles`` never imports the apps built on it (``comments``, for one).
 They subclass ``ArticleAPIExtension`` and ``register()`` an instance from
-their ``AppConfig.ready()``; the article views and serializers apply every
-registered extension.
+their ``AppConfig.ready()``; building an article's documents applies every
+registered extension (``articles.documents``).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db.models import QuerySet
 from rest_framework import serializers
@@ -32,6 +34,18 @@ class ArticleAPIExtension:
 
     def detail_fields(self) -> dict[str, serializers.Field]:
         return {}
+
+    def settings_fingerprint(self) -> str:
+        """The settings the added fields depend on, as text: built documents follow them."""
+        return ""
+
+    def expires_at(self, article: Article) -> dt.datetime | None:
+        """When the fields added to ``article``'s document change with no write (None: never).
+
+        Built documents are rebuilt at that time: override this when a field
+        depends on the clock.
+        """
+        return None
 
 
 _registry: list[ArticleAPIExtension] = []

@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from articles.api.base import public_url
 from articles.api.extensions import registered
 from articles.models import Article, Image, Reference, Section, Tag
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class ArticleURLField(serializers.Field):
+    """The article's detail address (a path, or under ``RLS_ARTICLES["BASE_URL"]``)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, article: Article) -> str:
+        return public_url(reverse("articles-api:article-detail", kwargs={"slug": article.slug}))
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class FileURLField(serializers.Field):
+    """A stored file's address (a path, or under ``BASE_URL``; absolute if MEDIA_URL is)."""
+
+    def to_representation(self, file) -> str | None:
+        return public_url(file.url) if file else None
 
 
 class TagSerializer(serializers.ModelSerializer):
@@ -16,9 +39,7 @@ class TagSerializer(serializers.ModelSerializer):
 
 class ArticleListSerializer(serializers.ModelSerializer):
     tags = TagSerializer(many=True, read_only=True)
-    url = serializers.HyperlinkedIdentityField(
-        view_name="articles-api:article-detail", lookup_field="slug"
-    )
+    url = ArticleURLField()
 
     class Meta:
         model = Article
@@ -56,7 +77,7 @@ class SectionSerializer(serializers.ModelSerializer):
 
 
 class ImageSerializer(serializers.ModelSerializer):
-    url = serializers.ImageField(source="file", read_only=True, use_url=True)
+    url = FileURLField(source="file", read_only=True)
     after_section = serializers.SlugRelatedField(
         slug_field="anchor",
         read_only=True,

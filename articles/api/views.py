@@ -1,15 +1,23 @@
-"""The public read API: thin views over the selectors."""
+"""The public read API: thin views over built documents.
+
+A plain JSON read is answered from the built bytes before DRF runs
+(``ServedBytesMixin``); anything else (a cache miss, bad query parameters,
+the browsable API) takes DRF's usual path, which builds what is missing.
+"""
 
 from __future__ import annotations
 
+import time
+
+from django.http import Http404
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
-from articles.api.base import CheckedCursorPagination, KnownQueryParamsMixin
-from articles.api.extensions import registered
+from articles import documents
+from articles.api.base import CheckedCursorPagination, KnownQueryParamsMixin, ServedBytesMixin
 from articles.api.filters import ArticleFilter
 from articles.api.serializers import ArticleDetailSerializer, ArticleListSerializer
-from articles.selectors import article_detail_public, article_list_public
+from articles.selectors import article_list_public
 
 
 class NewestFirstPagination(CheckedCursorPagination):
@@ -18,31 +26,53 @@ class NewestFirstPagination(CheckedCursorPagination):
     max_page_size = 100
 
 
-class ArticleListView(KnownQueryParamsMixin, generics.ListAPIView):
+class ArticleListView(ServedBytesMixin, KnownQueryParamsMixin, generics.ListAPIView):
     """Public articles, newest first."""
 
     known_query_params = frozenset({"cursor", "page_size", "tag", "search"})
+    # Public reads: nobody is identified, so no answer varies by cookie.
+    authentication_classes = []
     permission_classes = [AllowAny]
+    # The shape of each item, for the schema; items are served from built documents.
     serializer_class = ArticleListSerializer
     pagination_class = NewestFirstPagination
     filterset_class = ArticleFilter
 
+    def served(self, request, **kwargs):
+        state = documents.listing_state(documents.ARTICLE_LIST, time.time())
+        if state is None:
+            return None
+        return documents.page_served(state, request.META.get("QUERY_STRING", ""))
+
     def get_queryset(self):
-        queryset = article_list_public()
-        for extension in registered():
-            queryset = extension.list_queryset(queryset)
-        return queryset
+        return article_list_public()
+
+    def list(self, request, *args, **kwargs):
+        # The list's generation comes first: a change committed after this
+        # replaces it, so a page read before the change is never served after.
+        state = documents.article_list_state(time.time())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        body = self.paginator.page_bytes(b"[" + b",".join(documents.list_items(page)) + b"]")
+        served = documents.page_store(state, request.META.get("QUERY_STRING", ""), body)
+        return self.served_or_data(request, served)
 
 
-class ArticleDetailView(KnownQueryParamsMixin, generics.RetrieveAPIView):
+class ArticleDetailView(ServedBytesMixin, KnownQueryParamsMixin, generics.RetrieveAPIView):
     """One public article with every part."""
 
+    authentication_classes = []
     permission_classes = [AllowAny]
+    # The document's shape, for the schema; the document is built with it.
     serializer_class = ArticleDetailSerializer
     lookup_field = "slug"
 
-    def get_queryset(self):
-        queryset = article_detail_public()
-        for extension in registered():
-            queryset = extension.detail_queryset(queryset)
-        return queryset
+    def served(self, request, *, slug: str):
+        if request.META.get("QUERY_STRING"):
+            return None  # DRF checks the parameters
+        return documents.detail_served(slug=slug)
+
+    def retrieve(self, request, *args, slug: str, **kwargs):
+        served = documents.detail_served(slug=slug)
+        if served is None:
+            raise Http404
+        return self.served_or_data(request, served)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from articles.api.extensions import ArticleAPIExtension
 from comments.api.serializers import ArticleCommentsSerializer
+from comments.conf import comment_settings
+from comments.moderation import comments_close_at
 from comments.selectors import approved_comment_count
 
 
@@ -22,3 +25,13 @@ class CommentsExtension(ArticleAPIExtension):
 
     def detail_fields(self) -> dict[str, serializers.Field]:
         return {"comments": ArticleCommentsSerializer(source="*", read_only=True)}
+
+    def settings_fingerprint(self) -> str:
+        return repr(comment_settings.CLOSE_AFTER_DAYS)
+
+    def expires_at(self, article):
+        # ``comments.open`` turns false at this time, with no write.
+        closes_at = comments_close_at(article)
+        if article.comments_enabled and closes_at and closes_at > timezone.now():
+            return closes_at
+        return None

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from articles.api.base import public_url
 from comments.conf import comment_settings
 from comments.models import Comment, normalize_email
-from comments.moderation import Submission, comments_open
+from comments.moderation import Submission, comments_close_at, comments_open
 from comments.services import STATUS_OF_ACTION
 
 EMAIL_HELP = _("Your email address will not be published.")
@@ -152,17 +153,25 @@ class BulkModerationSerializer(serializers.Serializer):
 
 
 class ArticleCommentsSerializer(serializers.Serializer):
-    """The ``comments`` object of an article: how many, whether open, where."""
+    """The ``comments`` object of an article: how many, whether open and until when, where."""
 
     count = serializers.IntegerField(source="comment_count")
     open = serializers.SerializerMethodField()
+    closes_at = serializers.SerializerMethodField(
+        help_text=_("When comments close by age; null: they do not close by age.")
+    )
     url = serializers.SerializerMethodField()
 
     def get_open(self, article) -> bool:
+        # Stored documents stay true: the comments extension makes the
+        # article's document expire at ``closes_at``.
         return comments_open(article)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_closes_at(self, article) -> str | None:
+        closes_at = comments_close_at(article) if article.comments_enabled else None
+        return serializers.DateTimeField().to_representation(closes_at) if closes_at else None
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, article) -> str:
-        path = reverse("comments-api:article-comments", kwargs={"slug": article.slug})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return public_url(reverse("comments-api:article-comments", kwargs={"slug": article.slug}))

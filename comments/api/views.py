@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import time
 
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -18,7 +19,8 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from articles.api.base import CheckedCursorPagination, KnownQueryParamsMixin
+from articles import documents
+from articles.api.base import CheckedCursorPagination, KnownQueryParamsMixin, ServedBytesMixin
 from articles.models import Article
 from comments import services
 from comments.api.serializers import (
@@ -31,7 +33,7 @@ from comments.api.serializers import (
 )
 from comments.conf import comment_settings
 from comments.models import Comment
-from comments.selectors import comment_list_public, comment_queue
+from comments.selectors import comment_list_public, comment_list_scope, comment_queue
 
 MESSAGES = {
     Comment.Status.APPROVED: "Your comment has been published.",
@@ -81,8 +83,12 @@ class CommentFormMetadata(SimpleMetadata):
         return info
 
 
-class ArticleCommentsView(KnownQueryParamsMixin, generics.ListCreateAPIView):
-    """Approved comments of a public article (GET), and the comment form (POST)."""
+class ArticleCommentsView(ServedBytesMixin, KnownQueryParamsMixin, generics.ListCreateAPIView):
+    """Approved comments of a public article (GET), and the comment form (POST).
+
+    Pages are kept as built bytes (``ServedBytesMixin``) until a change to the
+    article or its comments goes through ``articles.services``.
+    """
 
     known_query_params = frozenset({"cursor", "page_size"})
     # Comments are anonymous: no session, hence no CSRF failure for a reader
@@ -96,6 +102,31 @@ class ArticleCommentsView(KnownQueryParamsMixin, generics.ListCreateAPIView):
     @cached_property
     def article(self) -> Article:
         return get_object_or_404(Article.objects.public(), slug=self.kwargs["slug"])
+
+    def served(self, request, *, slug: str):
+        now = time.time()
+        state = documents.listing_state(comment_list_scope(slug), now)
+        if state is None or not state.public_from <= now:
+            return None  # DRF's path: it starts a generation, or answers 404
+        return documents.page_served(state, request.META.get("QUERY_STRING", ""))
+
+    def list(self, request, *args, **kwargs):
+        now = time.time()
+        state = documents.listing_state(comment_list_scope(self.article.slug), now)
+        if state is None:
+            # Started after the article was read and before its comments are.
+            state = documents.listing_state_start(
+                comment_list_scope(self.article.slug),
+                public_from=self.article.published_at.timestamp(),
+                expires_at=documents.FOREVER,
+                now=now,
+            )
+        page = self.paginate_queryset(self.get_queryset())
+        results = documents.render_json(self.get_serializer(page, many=True).data)
+        served = documents.page_store(
+            state, request.META.get("QUERY_STRING", ""), self.paginator.page_bytes(results)
+        )
+        return self.served_or_data(request, served)
 
     def get_throttles(self):
         # Reading is free; only posting is throttled (a second line behind the flood rule).

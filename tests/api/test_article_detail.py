@@ -347,12 +347,18 @@ def test_second_image_follows_the_peripheral_neuropathy_section(demo):
     assert demo["images"][1]["after_section"] == neuropathy["anchor"]
 
 
-def test_image_urls_are_absolute_http_urls(demo):
+def test_image_urls_are_media_paths_by_default(demo, settings):
     for image in demo["images"]:
+        assert image["url"].startswith(settings.MEDIA_URL)
+
+
+def test_image_urls_are_absolute_under_the_configured_base_url(api_client, demo_article, settings):
+    settings.RLS_ARTICLES = {"BASE_URL": "https://cms.example.org"}
+    images = api_client.get(f"/api/v1/articles/{DEMO_SLUG}/").json()["images"]
+    for image in images:
         parts = urlsplit(image["url"])
-        assert parts.scheme in {"http", "https"}
-        assert parts.netloc
-        assert parts.path.startswith("/")
+        assert (parts.scheme, parts.netloc) == ("https", "cms.example.org")
+        assert parts.path.startswith(settings.MEDIA_URL)
 
 
 def test_image_dimensions_are_positive(demo):

@@ -174,7 +174,14 @@ def test_public_list_answers_a_page_with_a_next_link(api_client, article):
     CommentFactory.create_batch(3, article=article)
     data = api_client.get(comments_url(article), {"page_size": 2}).json()
     assert len(data["results"]) == 2
-    assert data["next"].startswith(f"http://testserver{comments_url(article)}?")
+    assert data["next"].startswith(f"{comments_url(article)}?")
+
+
+def test_public_list_next_link_is_under_the_configured_base_url(api_client, article, settings):
+    settings.RLS_ARTICLES = {"BASE_URL": "https://cms.example.org/"}
+    CommentFactory.create_batch(3, article=article)
+    data = api_client.get(comments_url(article), {"page_size": 2}).json()
+    assert data["next"].startswith(f"https://cms.example.org{comments_url(article)}?")
 
 
 def test_public_list_next_link_leads_to_the_rest(api_client, article):
@@ -328,7 +335,7 @@ def test_article_list_counts_each_article_s_own_comments(api_client, article):
 
 def test_article_detail_has_comments_count_open_and_url(api_client, article):
     comments = api_client.get(detail_url(article)).json()["comments"]
-    assert set(comments) == {"count", "open", "url"}
+    assert set(comments) == {"count", "open", "closes_at", "url"}
 
 
 def test_article_detail_counts_approved_comments_only(api_client, article):
@@ -336,9 +343,18 @@ def test_article_detail_counts_approved_comments_only(api_client, article):
     assert api_client.get(detail_url(article)).json()["comments"]["count"] == 2
 
 
-def test_article_detail_comments_url_is_the_absolute_comments_list(api_client, article):
+def test_article_detail_comments_url_is_the_comments_list_path(api_client, article):
+    # One stored document serves every host name: links are paths by default.
     url = api_client.get(detail_url(article)).json()["comments"]["url"]
-    assert url == f"http://testserver{comments_url(article)}"
+    assert url == comments_url(article)
+
+
+def test_article_detail_comments_url_is_under_the_configured_base_url(
+    api_client, article, settings
+):
+    settings.RLS_ARTICLES = {"BASE_URL": "https://cms.example.org"}
+    url = api_client.get(detail_url(article)).json()["comments"]["url"]
+    assert url == f"https://cms.example.org{comments_url(article)}"
 
 
 def test_article_detail_comments_url_answers_the_comments(api_client, article):

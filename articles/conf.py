@@ -1,0 +1,60 @@
+"""The articles app's settings: one dict, ``RLS_ARTICLES``, read at access time.
+
+``AppSettings`` serves both apps (``comments`` builds ``RLS_COMMENTS`` on it):
+reading on every access (not at import) lets ``override_settings`` and the
+``settings`` fixture reach them, and unknown keys are refused so that a typo
+never passes silently. The apps' system checks validate the types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+SETTING_NAME = "RLS_ARTICLES"
+
+DEFAULTS: dict[str, Any] = {
+    # Prefix of the links in API documents ("https://cms.example.org"); empty:
+    # links are paths ("/api/v1/articles/x/"), so one stored document serves
+    # every host name the site answers to.
+    "BASE_URL": "",
+    # The Django cache that holds built documents and pages.
+    "CACHE_ALIAS": "default",
+    # Seconds a built document or page stays in that cache. A change drops it
+    # at once; the lifetime only bounds what a lost race could leave behind.
+    "CACHE_TIMEOUT": 300,
+    # Cache-Control of the public read endpoints, for browsers and CDNs, in
+    # seconds. 0: they keep answers but ask again each time (a 304 costs one
+    # cache look-up), so an approved comment shows on the next load. More:
+    # fewer requests, answers up to that old.
+    "MAX_AGE": 0,
+    "STALE_WHILE_REVALIDATE": 0,
+}
+
+
+class AppSettings:
+    """Attribute access to one namespaced settings dict, with defaults."""
+
+    def __init__(self, setting_name: str, defaults: dict[str, Any]) -> None:
+        self.setting_name = setting_name
+        self.defaults = defaults
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self.defaults:
+            raise AttributeError(f"{self.setting_name} has no setting {name!r}.")
+        return self.user_settings.get(name, self.defaults[name])
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        user = getattr(settings, self.setting_name, {})
+        unknown = set(user) - set(self.defaults)
+        if unknown:
+            raise ImproperlyConfigured(
+                f"{self.setting_name} has unknown keys: {', '.join(sorted(unknown))}."
+            )
+        return user
+
+
+article_settings = AppSettings(SETTING_NAME, DEFAULTS)

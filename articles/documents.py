@@ -1,0 +1,350 @@
+"""Built documents: each article's public JSON, built once per change, served as bytes.
+
+The API serializers stay the one definition of the JSON's shape: this module
+runs them when an article has changed (on the first read after the change),
+stores the bytes beside the article (``ArticleDocument``) and keeps them in
+Django's cache too. A cached read then costs no serializer and no query; a
+read the cache misses costs one indexed query.
+
+Freshness. ``articles.services.articles_mark_changed`` counts every change in
+``Article.version`` and sends ``article_changed``; the receiver at the end of
+this module drops the cached copies once the change commits, and a stored
+document whose version is behind the article's is rebuilt when next read.
+Time is the one change with no write: a scheduled article's document is kept
+with the time it goes public, a document with time-dependent parts (comments
+that close) with the time it expires, a list page with the time the next
+scheduled article goes public; every read compares these with the clock.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.dispatch import receiver
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+
+from articles.conf import article_settings
+from articles.models import Article, ArticleDocument
+from articles.signals import article_changed
+
+FOREVER = math.inf
+
+# Bump when a change to the serializers changes the documents: every stored
+# document is then rebuilt when next read.
+DOCUMENT_FORMAT = 1
+
+
+class Served(NamedTuple):
+    """Bytes ready to send, with their validators and the times that bound them."""
+
+    body: bytes
+    etag: str
+    last_modified: float  # POSIX time
+    public_from: float  # before this time the answer is 404
+    expires_at: float  # from this time on the bytes are stale (FOREVER: never)
+
+    def visible(self, now: float) -> bool:
+        return self.public_from <= now
+
+    def fresh(self, now: float) -> bool:
+        return now < self.expires_at
+
+
+class ListState(NamedTuple):
+    """A listing's generation: pages are cached under ``token`` until it is replaced."""
+
+    token: str
+    last_modified: float
+    public_from: float
+    expires_at: float
+
+    def fresh(self, now: float) -> bool:
+        return now < self.expires_at
+
+
+def cache():
+    return caches[article_settings.CACHE_ALIAS]
+
+
+def cache_timeout(expires_at: float, now: float) -> int:
+    """Seconds to keep an entry: the configured lifetime, or less if it expires sooner."""
+    return max(1, math.ceil(min(article_settings.CACHE_TIMEOUT, expires_at - now)))
+
+
+def render_json(data) -> bytes:
+    """The bytes DRF's JSON renderer makes of ``data``: what the views would send."""
+    return JSONRenderer().render(data)
+
+
+def make_etag(body: bytes) -> str:
+    """A strong ETag: a digest of the exact bytes."""
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def _timestamp(value) -> float:
+    return value.timestamp() if value is not None else FOREVER
+
+
+@functools.cache
+def fingerprint() -> str:
+    """Of what shapes documents besides the articles: format, settings, extensions.
+
+    Stored documents and cache keys carry it, so a changed setting (a new
+    BASE_URL, comments closing after other days) never serves old bytes.
+    """
+    from articles.api.extensions import registered
+
+    parts = [
+        DOCUMENT_FORMAT,
+        article_settings.BASE_URL,
+        settings.MEDIA_URL,
+        settings.TIME_ZONE,
+        *(type(x).__qualname__ + x.settings_fingerprint() for x in registered()),
+    ]
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+@receiver(setting_changed, dispatch_uid="articles.documents.fingerprint")
+def _settings_changed(**kwargs) -> None:
+    fingerprint.cache_clear()
+
+
+# Building.
+
+
+def documents_build(*, article_ids: Iterable[int]) -> dict[int, ArticleDocument]:
+    """Build and store the documents of these published articles; returns them by id."""
+    # Imported here: the API layer imports this module's users, not the reverse.
+    from articles.api.extensions import registered
+    from articles.api.serializers import ArticleDetailSerializer, ArticleListSerializer
+    from articles.selectors import article_detail_queryset, article_list_queryset
+
+    ids = set(article_ids)
+    detail_queryset = article_detail_queryset().filter(pk__in=ids)
+    list_queryset = article_list_queryset().filter(pk__in=ids)
+    for extension in registered():
+        detail_queryset = extension.detail_queryset(detail_queryset)
+        list_queryset = extension.list_queryset(list_queryset)
+    list_items = {a.pk: render_json(ArticleListSerializer(a).data) for a in list_queryset}
+    before = {
+        pk: (etag, modified_at)
+        for pk, etag, modified_at in ArticleDocument.objects.filter(article_id__in=ids).values_list(
+            "article_id", "etag", "modified_at"
+        )
+    }
+    now = timezone.now()
+    documents = []
+    for article in detail_queryset:
+        detail = render_json(ArticleDetailSerializer(article).data)
+        etag = make_etag(detail)
+        old_etag, old_modified_at = before.get(article.pk, (None, None))
+        expires = [e for x in registered() if (e := x.expires_at(article)) is not None]
+        documents.append(
+            ArticleDocument(
+                article=article,
+                version=article.version,
+                fingerprint=fingerprint(),
+                slug=article.slug,
+                detail=detail,
+                list_item=list_items[article.pk],
+                etag=etag,
+                # Unchanged bytes keep their time: Last-Modified must not move for nothing.
+                modified_at=old_modified_at if old_etag == etag else now,
+                expires_at=min(expires, default=None),
+            )
+        )
+    ArticleDocument.objects.bulk_create(
+        documents,
+        update_conflicts=True,
+        unique_fields=["article"],
+        update_fields=[
+            "version",
+            "fingerprint",
+            "slug",
+            "detail",
+            "list_item",
+            "etag",
+            "modified_at",
+            "expires_at",
+        ],
+    )
+    return {document.article_id: document for document in documents}
+
+
+# Reading.
+
+
+def detail_key(slug: str) -> str:
+    return f"rls_articles:{fingerprint()}:detail:{slug}"
+
+
+def _served_detail(document: ArticleDocument, published_at) -> Served:
+    return Served(
+        body=bytes(document.detail),
+        etag=document.etag,
+        last_modified=document.modified_at.timestamp(),
+        public_from=_timestamp(published_at),
+        expires_at=_timestamp(document.expires_at),
+    )
+
+
+# Cached for a slug with no published article: a change to any article under
+# that slug (creating, publishing, renaming) drops it like any other entry.
+NO_ARTICLE = ()
+
+
+def detail_served(*, slug: str) -> Served | None:
+    """The detail of the public article ``slug`` as bytes, or None: no such public article."""
+    now = time.time()
+    served = cache().get(detail_key(slug))
+    if served == NO_ARTICLE:
+        return None
+    if served is None or not served.fresh(now):
+        served = _detail_from_database(slug, now)
+        if served is None:
+            cache().set(detail_key(slug), NO_ARTICLE, article_settings.CACHE_TIMEOUT)
+            return None
+        cache().set(detail_key(slug), served, cache_timeout(served.expires_at, now))
+    return served if served.visible(now) else None
+
+
+def _detail_from_database(slug: str, now: float) -> Served | None:
+    # One indexed query: the article's state and its stored document beside it.
+    row = (
+        Article.objects.filter(slug=slug, status=Article.Status.PUBLISHED)
+        .select_related("document")
+        .only("pk", "version", "published_at", "document")
+        .first()
+    )
+    if row is None:
+        return None
+    document = getattr(row, "document", None)
+    if (
+        document is None
+        or document.version != row.version
+        or document.fingerprint != fingerprint()
+        or not now < _timestamp(document.expires_at)
+    ):
+        document = documents_build(article_ids=[row.pk]).get(row.pk)
+        if document is None:  # unpublished since the row was read
+            return None
+    return _served_detail(document, row.published_at)
+
+
+def list_items(articles: Sequence[Article]) -> list[bytes]:
+    """The stored list items of these articles, in order; stale ones are rebuilt first.
+
+    ``articles`` come from ``articles.selectors.article_list_public()``, with
+    their documents joined.
+    """
+    stale = [
+        a.pk
+        for a in articles
+        if getattr(a, "document", None) is None
+        or a.document.version != a.version
+        or a.document.fingerprint != fingerprint()
+    ]
+    rebuilt = documents_build(article_ids=stale) if stale else {}
+    documents = [rebuilt.get(a.pk) or getattr(a, "document", None) for a in articles]
+    # None: unpublished while the page was read; the change drops the page anyway.
+    return [bytes(document.list_item) for document in documents if document is not None]
+
+
+# Listings: pages cached under a generation token.
+
+
+def listing_key(scope: str) -> str:
+    return f"rls_articles:{fingerprint()}:listing:{scope}"
+
+
+def listing_state(scope: str, now: float) -> ListState | None:
+    """The cached generation of the listing ``scope``, if it is there and fresh."""
+    state = cache().get(listing_key(scope))
+    return state if state is not None and state.fresh(now) else None
+
+
+def listing_state_start(
+    scope: str, *, public_from: float, expires_at: float, now: float
+) -> ListState:
+    """Start a generation of the listing ``scope``: visible from, and true until, these times.
+
+    Start it before reading the listing: a change that commits after that
+    drops it, and any page read before goes with it.
+    """
+    state = ListState(uuid.uuid4().hex, now, public_from, expires_at)
+    cache().set(listing_key(scope), state, cache_timeout(expires_at, now))
+    return state
+
+
+def listing_forget(scopes: Iterable[str]) -> None:
+    """Drop the generations of these listings: their cached pages are gone with them."""
+    cache().delete_many([listing_key(scope) for scope in scopes])
+
+
+def _page_key(state: ListState, query_string: str) -> str:
+    digest = hashlib.blake2b(query_string.encode(), digest_size=16).hexdigest()
+    return f"rls_articles:page:{state.token}:{digest}"
+
+
+def page_served(state: ListState, query_string: str) -> Served | None:
+    """The cached page of this listing generation for this query, if any."""
+    return cache().get(_page_key(state, query_string))
+
+
+def page_store(state: ListState, query_string: str, body: bytes) -> Served:
+    """Keep a page built for this generation and query; returns it ready to serve."""
+    served = Served(body, make_etag(body), state.last_modified, state.public_from, state.expires_at)
+    now = time.time()
+    cache().set(_page_key(state, query_string), served, cache_timeout(state.expires_at, now))
+    return served
+
+
+ARTICLE_LIST = "articles"
+
+
+def article_list_state(now: float) -> ListState:
+    """The article list's generation; it ends when the next scheduled article goes public."""
+    state = listing_state(ARTICLE_LIST, now)
+    if state is None:
+        upcoming = (
+            Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        state = listing_state_start(
+            ARTICLE_LIST, public_from=-FOREVER, expires_at=_timestamp(upcoming), now=now
+        )
+    return state
+
+
+def forget_now_and_on_commit(forget: Callable[[], None]) -> None:
+    """Run ``forget`` now and again once the transaction commits.
+
+    Now: later reads in this transaction see the change. On commit: another
+    connection may have cached what it read before the commit meanwhile.
+    """
+    forget()
+    transaction.on_commit(forget)
+
+
+@receiver(article_changed, dispatch_uid="articles.documents.forget")
+def forget_changed(sender, *, slugs: frozenset[str], **kwargs) -> None:
+    """Drop the cached copies of the changed articles and the article list."""
+
+    def forget() -> None:
+        cache().delete_many([detail_key(slug) for slug in slugs])
+        listing_forget([ARTICLE_LIST])
+
+    forget_now_and_on_commit(forget)

@@ -1,0 +1,16 @@
+"""Comment lists follow their articles: a change drops their cached pages."""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+
+from articles.documents import forget_now_and_on_commit, listing_forget
+from articles.signals import article_changed
+from comments.selectors import comment_list_scope
+
+
+@receiver(article_changed, dispatch_uid="comments.signals.forget_comment_lists")
+def forget_comment_lists(sender, *, slugs: frozenset[str], **kwargs) -> None:
+    """Drop the cached comment pages of the changed articles."""
+    scopes = [comment_list_scope(slug) for slug in slugs]
+    forget_now_and_on_commit(lambda: listing_forget(scopes))

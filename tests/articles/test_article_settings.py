@@ -1,0 +1,81 @@
+"""RLS_ARTICLES: defaults, unknown keys refused, types checked by system checks with stable ids."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+from articles.checks import check_article_settings
+from articles.conf import DEFAULTS, article_settings
+
+
+def error_ids() -> list[str]:
+    return [error.id for error in check_article_settings()]
+
+
+def test_defaults_pass_the_checks(settings):
+    settings.RLS_ARTICLES = {}
+    assert error_ids() == []
+
+
+def test_every_default_is_readable():
+    assert {key: getattr(article_settings, key) for key in DEFAULTS} == DEFAULTS
+
+
+def test_unknown_key_is_error_E001_naming_it(settings):
+    settings.RLS_ARTICLES = {"BASE_ULR": "https://cms.example.org"}
+    errors = check_article_settings()
+    assert [e.id for e in errors] == ["articles.E001"]
+    assert "BASE_ULR" in errors[0].msg
+
+
+def test_unknown_key_is_refused_when_a_setting_is_read(settings):
+    settings.RLS_ARTICLES = {"BASE_ULR": "x"}
+    with pytest.raises(ImproperlyConfigured):
+        article_settings.BASE_URL  # noqa: B018
+
+
+def test_settings_check_is_registered_with_django(settings):
+    settings.RLS_ARTICLES = {"BASE_ULR": "x"}
+    assert "articles.E001" in [error.id for error in checks.run_checks()]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("BASE_URL", "cms.example.org"),
+        ("BASE_URL", None),
+        ("CACHE_TIMEOUT", 0),
+        ("CACHE_TIMEOUT", "300"),
+        ("CACHE_TIMEOUT", True),
+        ("MAX_AGE", -1),
+        ("MAX_AGE", 1.5),
+        ("STALE_WHILE_REVALIDATE", None),
+    ],
+)
+def test_wrong_type_or_value_is_error_E002(settings, key, value):
+    settings.RLS_ARTICLES = {key: value}
+    assert error_ids() == ["articles.E002"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("BASE_URL", ""),
+        ("BASE_URL", "https://cms.example.org"),
+        ("CACHE_TIMEOUT", 1),
+        ("MAX_AGE", 0),
+        ("STALE_WHILE_REVALIDATE", 600),
+    ],
+)
+def test_right_values_pass(settings, key, value):
+    settings.RLS_ARTICLES = {key: value}
+    assert error_ids() == []
+
+
+def test_unknown_cache_alias_is_error_E003_with_a_hint(settings):
+    settings.RLS_ARTICLES = {"CACHE_ALIAS": "documents"}
+    errors = check_article_settings()
+    assert [e.id for e in errors] == ["articles.E003"]
+    assert "CACHES" in errors[0].hint
