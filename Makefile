@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-migrations ci clean
+.PHONY: run test bench lint format check-migrations ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ test: $(VENV)/.dev.stamp $(E2E_AXE)
 	@[ -x /usr/lib/chromium/chromium ] || [ -x /usr/bin/chromium ] || \
 		echo "Chromium not found: the browser tests in tests/e2e will be SKIPPED (apt-get install -y chromium)."
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(VENV)/.bench.stamp: bench/requirements.txt $(VENV)/.dev.stamp
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+# gunicorn driven by wrk at 100, 10,000 and 100,000 articles (about 8 minutes);
+# BENCH_ARGS="--sizes 100,1000 --full 1000" for a quick look. See bench/README.md.
+bench: $(VENV)/.bench.stamp
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev.stamp
 	$(BIN)/ruff check .

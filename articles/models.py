@@ -10,7 +10,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
-from django.db.models.lookups import GreaterThan
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -59,10 +59,30 @@ class Tag(models.Model):
         super().save(*args, **kwargs)
 
 
+class Unindexed(models.Func):
+    """A column's value, which SQLite's planner will not look up in an index.
+
+    SQLite bounds an index range by the first of several conditions on one
+    column: ``published_at <= now`` would shadow a paging cursor's tighter
+    ``published_at < position``, and a page deep in the archive would scan
+    everything newer. PostgreSQL weighs both bounds itself.
+    """
+
+    arity = 1
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
 class ArticleQuerySet(models.QuerySet):
     def public(self) -> ArticleQuerySet:
         """Published articles whose publication time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        # Scheduled articles are few: scanning the index past them is cheap.
+        return self.filter(
+            LessThanOrEqual(Unindexed("published_at"), timezone.now()),
+            status=Article.Status.PUBLISHED,
+        )
 
 
 class Article(models.Model):
@@ -385,3 +405,29 @@ class ArticleDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} (version {self.version})"
+
+
+class ArticleSearch(models.Model):
+    """An article's entry in the full-text index (``articles.search`` keeps it current).
+
+    The table is the database's own: an FTS5 virtual table on SQLite, a
+    ``tsvector`` with a GIN index on PostgreSQL (created by migration 0003).
+    Its one searchable column shares the table's name, as FTS5 requires.
+    """
+
+    article = models.OneToOneField(
+        Article,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        related_name="search_entry",
+    )
+    document = models.TextField(db_column="articles_search", editable=False)
+
+    class Meta:
+        managed = False
+        db_table = "articles_search"
+
+    def __str__(self) -> str:
+        return f"Search entry of article {self.article_id}"

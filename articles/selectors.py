@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from articles.models import Article, Image, Reference, Section
@@ -60,20 +60,5 @@ def article_detail_queryset() -> QuerySet[Article]:
     )
 
 
-# Each word adds three conditions to the query; callers bound the words.
+# Words past this many are ignored: each costs the index a look-up.
 SEARCH_MAX_WORDS = 10
-
-
-def article_search(*, queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
-    """Articles whose title, intro, or a section heading or body contains every word.
-
-    Words past the first ``SEARCH_MAX_WORDS`` are ignored.
-    """
-    for word in text.split()[:SEARCH_MAX_WORDS]:
-        in_sections = Section.objects.filter(article=OuterRef("pk")).filter(
-            Q(heading__icontains=word) | Q(body__icontains=word)
-        )
-        queryset = queryset.filter(
-            Q(title__icontains=word) | Q(intro__icontains=word) | Exists(in_sections)
-        )
-    return queryset

@@ -77,6 +77,11 @@ def warm(client, article):
     return read_all(client, article)
 
 
+def searched(client, text: str) -> list[str]:
+    """The slugs ``?search=text`` finds."""
+    return [item["slug"] for item in client.get(LIST_URL, {"search": text}).json()["results"]]
+
+
 def marked(changes, article) -> set[str]:
     return {reason for ids, reason in changes if article.pk in ids}
 
@@ -98,16 +103,20 @@ def test_admin_change_form_save_is_served_at_once(api_client, editor, article, c
     detail, items, _ = read_all(api_client, article)
     assert detail["title"] == "Iron, sleep and restless legs"
     assert items[0]["title"] == "Iron, sleep and restless legs"
+    assert searched(api_client, "sleep") == ["iron"]
     assert marked(changes, article) == {"saved"}
 
 
 def test_admin_inline_section_edit_is_served_at_once(api_client, editor, article, changes):
     warm(api_client, article)
+    assert searched(api_client, "ferritin") == []
     url = reverse("admin:articles_article_change", args=[article.pk])
-    assert resubmit(editor, url, **{"sections-0-heading": "What causes it"}).status_code == 302
+    edit = {"sections-0-heading": "What causes it", "sections-0-body": "Ferritin matters."}
+    assert resubmit(editor, url, **edit).status_code == 302
     detail, _, _ = read_all(api_client, article)
     assert [s["heading"] for s in detail["sections"]] == ["What causes it"]
     assert detail["toc"][0]["heading"] == "What causes it"
+    assert searched(api_client, "ferritin") == ["iron"]
     assert marked(changes, article) == {"saved"}
 
 
@@ -152,6 +161,7 @@ def test_admin_publish_actions_are_served_at_once(
     assert (detail is not None, comments is not None, len(items)) == (visible,) * 2 + (
         int(visible),
     )
+    assert searched(api_client, "iron") == (["iron"] if visible else [])
     assert marked(changes, article) == {f"{action}ed"}
 
 
@@ -168,6 +178,7 @@ def test_admin_delete_is_served_at_once(api_client, editor, article, changes, ho
         )
     assert response.status_code == 302
     assert read_all(api_client, article) == (None, [], None)
+    assert searched(api_client, "iron") == []
     assert marked(changes, article) == {"deleted"}
 
 
@@ -200,11 +211,14 @@ def test_reimport_is_served_at_once(api_client, tmp_path, changes):
     call_command("import_article", str(source), "--publish", stdout=io.StringIO())
     article = Article.objects.get(slug="iron")
     warm(api_client, article)
-    source.write_text("---\ntitle: Iron, again\nslug: iron\n---\nLow iron.\n\n## Why\n\nText.\n")
+    source.write_text(
+        "---\ntitle: Iron, again\nslug: iron\n---\nLow iron.\n\n## Why\n\nFerritin.\n"
+    )
     call_command("import_article", str(source), "--publish", stdout=io.StringIO())
     detail, items, _ = read_all(api_client, article)
     assert (detail["title"], items[0]["title"]) == ("Iron, again", "Iron, again")
     assert [s["heading"] for s in detail["sections"]] == ["Why"]
+    assert searched(api_client, "ferritin") == ["iron"]
     assert marked(changes, article) == {"imported"}
 
 
@@ -327,15 +341,17 @@ def test_erasing_a_commenter_is_served_at_once(api_client, article, changes):
 
 def test_scheduled_article_appears_when_its_time_comes(api_client, article):
     at = timezone.now() + dt.timedelta(hours=2)
-    scheduled = ArticleFactory(slug="scheduled", published_at=at)
+    scheduled = ArticleFactory(slug="scheduled", title="Melatonin", published_at=at)
     warm(api_client, article)
     assert api_client.get(detail_url(scheduled)).status_code == 404
     assert api_client.get(comments_url(scheduled)).status_code == 404
+    assert searched(api_client, "melatonin") == []
     with time_machine.travel(at + dt.timedelta(seconds=1)):
         detail, items, comments = read_all(api_client, scheduled)
         assert detail["slug"] == "scheduled"
         assert [item["slug"] for item in items] == ["scheduled", "iron"]
         assert comments == []
+        assert searched(api_client, "melatonin") == ["scheduled"]
 
 
 def test_comments_close_when_their_time_comes(api_client, article, settings):

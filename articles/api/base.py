@@ -122,8 +122,22 @@ class CheckedCursorPagination(CursorPagination):
             )
         return int(raw)
 
+    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
+        ordering = self.ordering_of(queryset)
+        name = ordering[0].lstrip("-")
+        annotation = queryset.query.annotations.get(name)
+        self._position_field = (
+            annotation.output_field
+            if annotation is not None
+            else queryset.model._meta.get_field(name)
+        )
+        return ordering
+
+    def ordering_of(self, queryset) -> tuple[str, ...]:
+        """The order of this queryset's pages; override to depend on what it is."""
+        return self.ordering
+
     def paginate_queryset(self, queryset, request, view=None):
-        self._position_field = queryset.model._meta.get_field(self.ordering[0].lstrip("-"))
         page = super().paginate_queryset(queryset, request, view)
         # Links to other pages are paths (or under BASE_URL), like every link
         # in a stored page: the same bytes serve every host name.

@@ -6,7 +6,8 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext as _
 
 from articles.models import Article
-from articles.selectors import SEARCH_MAX_WORDS, article_search
+from articles.search import article_search, search_words
+from articles.selectors import SEARCH_MAX_WORDS
 
 SEARCH_MAX_LENGTH = 200
 
@@ -25,7 +26,10 @@ class ArticleFilter(django_filters.FilterSet):
     )
     search = django_filters.CharFilter(
         method="filter_search",
-        label="Only articles whose title, intro or sections contain every word.",
+        label=(
+            "Only articles whose title, intro or sections contain every word (English "
+            "stemming: 'causes' finds 'cause'), best match first."
+        ),
         validators=[MaxLengthValidator(SEARCH_MAX_LENGTH), validate_search_words],
     )
 
@@ -34,4 +38,4 @@ class ArticleFilter(django_filters.FilterSet):
         fields = ["tag", "search"]
 
     def filter_search(self, queryset, name, value):
-        return article_search(queryset=queryset, text=value)
+        return article_search(queryset=queryset, words=search_words(value, SEARCH_MAX_WORDS))

@@ -21,9 +21,16 @@ from articles.selectors import article_list_public
 
 
 class NewestFirstPagination(CheckedCursorPagination):
+    """Newest first; search results best match first."""
+
     ordering = ("-published_at", "-id")
     page_size = 20
     max_page_size = 100
+
+    def ordering_of(self, queryset) -> tuple[str, ...]:
+        if "relevance" in queryset.query.annotations:
+            return ("-relevance", "-published_at", "-id")
+        return self.ordering
 
 
 class ArticleListView(ServedBytesMixin, KnownQueryParamsMixin, generics.ListAPIView):

@@ -216,3 +216,16 @@ def test_search_runs_as_many_queries_with_one_match_as_with_fifty(api_client):
     api_client.get(LIST_URL, params)
     fifty = count_queries_uncached(api_client, LIST_URL, params)
     assert one == fifty == LIST_QUERIES
+
+
+def test_a_deep_page_runs_as_many_queries_as_the_first(api_client):
+    public_articles(60)
+    url, pages = LIST_URL + "?page_size=5", []
+    while url:
+        page = api_client.get(url).json()
+        pages.append(url)
+        url = page["next"]
+    assert len(pages) == 12
+    first = count_queries_uncached(api_client, pages[0])
+    deep = count_queries_uncached(api_client, pages[-2])
+    assert first == deep == LIST_QUERIES

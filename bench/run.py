@@ -1,0 +1,348 @@
+"""The read and write benchmark: gunicorn with production settings, driven by wrk.
+
+    make bench                      # sizes 100, 10,000 and 100,000 articles
+    .venv/bin/python bench/run.py --sizes 100,1000 --full 1000 --seconds 1
+
+For each archive size: fill a throw-away SQLite database (bench/fill.py),
+start gunicorn (2 sync workers, DEBUG off) on 127.0.0.1, twice: once as
+configured (local-memory cache) and once with no cache at all, so that every
+read comes from the documents stored in the database ("cold"). Then wrk
+drives each endpoint and, in the same round, the trivial JSON view of
+bench/urls.py: the ceiling. Each figure is the median of the rounds; the
+ratio is to the ceiling measured beside it. Prints a table, writes
+bench/results/latest.json and draws bench/results/latest.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+
+# name: (label, which server, path key in fill.py's output); the ceiling is measured beside each.
+READS = {
+    "detail": ("detail, warm", "warm", "detail"),
+    "detail_cold": ("detail, cold (stored document)", "cold", "detail"),
+    "list": ("list, first page", "warm", "list"),
+    "deep": ("list, page 90% deep", "warm", "deep"),
+    "search": ("search, rare word", "warm", "search"),
+    "comments": ("comments, 1,000 approved", "warm", "comments"),
+    "not_modified": ("detail, 304", "warm", "detail"),
+}
+PLOTTED = ["detail", "list", "deep", "search"]
+
+POST_SCRIPT = """
+local counter = 0
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+function init(args)
+  created = 0
+  failed = 0
+end
+function request()
+  counter = counter + 1
+  local body = string.format(
+    '{"name":"Bench client","email":"b%d-%d@example.org","body":"Comment %d of client %d, %d."}',
+    id, counter, counter, id, math.random(1, 1000000000))
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+end
+function response(status, headers, body)
+  if status == 201 then created = created + 1 else failed = failed + 1 end
+end
+function done(summary, latency, requests)
+  local c, f = 0, 0
+  for _, t in ipairs(threads) do
+    c = c + t:get("created")
+    f = f + t:get("failed")
+  end
+  io.write(string.format("BENCH_POST created=%d failed=%d\\n", c, f))
+end
+"""
+
+
+def ensure_wrk() -> str:
+    """wrk, from Debian's package, installed when missing."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)
+    return shutil.which("wrk") or sys.exit("could not install wrk")
+
+
+def server_env(workdir: Path, database: Path, cache: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DEBUG": "false",
+        "SECRET_KEY": "benchmark-only-secret-key",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "MEDIA_ROOT": str(workdir / "media"),
+        "SERVE_MEDIA": "false",
+        "LOG_LEVEL": "WARNING",
+        "BENCH_CACHE": cache,
+        "PYTHONWARNINGS": "ignore",
+    }
+
+
+class Gunicorn:
+    """One gunicorn: 2 sync workers, production settings, on a local port."""
+
+    def __init__(self, env: dict[str, str], port: int) -> None:
+        self.port = port
+        self.process = subprocess.Popen(
+            [
+                PYTHON, "-m", "gunicorn", "rls_cms.wsgi:application",
+                "--workers", "2", "--worker-class", "sync",
+                "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+            ],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.get("/bench/trivial/")
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def get(self, path: str) -> urllib.request.addinfourl:
+        with urllib.request.urlopen(self.url(path), timeout=30) as response:
+            response.read()
+            return response
+
+    def peak_worker_rss_mb(self) -> float:
+        """The largest peak resident size (VmHWM) among the workers."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        peaks = []
+        for pid in children.read_text().split():
+            status = Path(f"/proc/{pid}/status").read_text()
+            peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+        return max(peaks)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(binary: str, url: str, seconds: int, *, script: Path | None = None, headers=()):
+    """Run wrk (2 threads, 8 connections): requests per second, p50 and p99 in ms, output."""
+    command = [binary, "-t2", "-c8", f"-d{seconds}s", "--latency", url]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def percentile(p: int) -> float:
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)\b", output).groups()
+        return float(value) * UNITS[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors and not script:
+        raise RuntimeError(f"{url}: {errors.group(1)} error responses")
+    return rps, percentile(50), percentile(99), output
+
+
+def measure(binary, server, path, args, *, headers=(), script=None) -> dict:
+    """Median over the rounds of the endpoint and of the ceiling beside it."""
+    rounds = []
+    for _ in range(args.rounds):
+        ceiling, *_ = wrk(binary, server.url("/bench/trivial/"), args.seconds)
+        rps, p50, p99, output = wrk(
+            binary, server.url(path), args.seconds, headers=headers, script=script
+        )
+        rounds.append({"rps": rps, "p50_ms": p50, "p99_ms": p99, "ceiling_rps": ceiling,
+                       "ratio": rps / ceiling, "output": output})  # fmt: skip
+    return {
+        key: statistics.median(r[key] for r in rounds)
+        for key in ("rps", "p50_ms", "p99_ms", "ceiling_rps", "ratio")
+    } | {"outputs": [r["output"] for r in rounds]}
+
+
+def bench_size(binary: str, articles: int, full: bool, args) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix=f"rls-bench-{articles}-"))
+    database = workdir / "bench.sqlite3"
+    filled = workdir / "filled.json"
+    started = time.monotonic()
+    subprocess.run(
+        [PYTHON, "-W", "ignore", "bench/fill.py", "--articles", str(articles),
+         "--comments", str(args.comments), "--out", str(filled)],
+        cwd=ROOT, env=server_env(workdir, database, "default"), check=True,
+    )  # fmt: skip
+    fill = json.loads(filled.read_text())
+    print(f"  filled {fill['articles']} articles in {time.monotonic() - started:.0f} s")
+    servers = {
+        "warm": Gunicorn(server_env(workdir, database, "default"), args.port),
+        "cold": Gunicorn(server_env(workdir, database, "dummy"), args.port + 1),
+    }
+    try:
+        paths = fill["paths"]
+        for server in servers.values():
+            for path in paths.values():
+                server.get(path)  # builds what a first read builds
+        etag = servers["warm"].get(paths["detail"]).headers["ETag"]
+        results = {}
+        for name, (label, which, key) in READS.items():
+            if not full and name not in PLOTTED:
+                continue
+            headers = [f"If-None-Match: {etag}"] if name == "not_modified" else []
+            results[name] = measure(binary, servers[which], paths[key], args, headers=headers)
+            results[name]["label"] = label
+            results[name]["queries"] = fill["queries"].get(key)
+            print(f"  {label:<32} {results[name]['ratio']:.2f} of the ceiling")
+        if full:
+            script = workdir / "post.lua"
+            script.write_text(POST_SCRIPT)
+            post = measure(binary, servers["warm"], paths["post"], args, script=script)
+            counts = [re.search(r"BENCH_POST created=(\d+) failed=(\d+)", o).groups()
+                      for o in post.pop("outputs")]  # fmt: skip
+            created = sum(int(c) for c, _ in counts)
+            failed = sum(int(f) for _, f in counts)
+            with sqlite3.connect(database) as db:
+                (stored,) = db.execute(
+                    "SELECT COUNT(*) FROM comments_comment WHERE name = 'Bench client'"
+                ).fetchone()
+            results["post"] = post | {
+                "label": "comment POST, 8 clients",
+                "created": created,
+                "errors": failed,
+                "stored": stored,
+            }
+            print(f"  comment POST: {created} created, {failed} errors, {stored} stored")
+            # Requests still in flight when wrk stops may be stored unanswered;
+            # an answered 201 that is not stored would be a lost comment.
+            if stored < created:
+                raise RuntimeError(f"lost comments: {created} answered 201, {stored} stored")
+        rss = max(server.peak_worker_rss_mb() for server in servers.values())
+    finally:
+        for server in servers.values():
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    for result in results.values():
+        result.pop("outputs", None)
+    return {"articles": fill["articles"], "endpoints": results, "peak_worker_rss_mb": rss}
+
+
+def machine() -> dict:
+    import django
+
+    memory = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text()).group(1)
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(int(memory) / 1024 / 1024, 1),
+        "cpu": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "server": "gunicorn, 2 sync workers, DEBUG off, local-memory cache",
+        "load": "wrk, 2 threads, 8 connections, on the same machine",
+    }
+
+
+def table(results: dict) -> str:
+    lines = [
+        f"{'endpoint':<34}{'req/s':>8}{'ceiling':>9}{'ratio':>7}{'p50 ms':>8}"
+        f"{'p99 ms':>8}{'queries':>9}"
+    ]
+    for result in results["endpoints"].values():
+        queries = result.get("queries")
+        q = f"{queries['warm']}/{queries['cold']}" if queries else "-"
+        lines.append(
+            f"{result['label']:<34}{result['rps']:>8.0f}{result['ceiling_rps']:>9.0f}"
+            f"{result['ratio']:>7.2f}{result['p50_ms']:>8.2f}{result['p99_ms']:>8.2f}{q:>9}"
+        )
+    return "\n".join(lines)
+
+
+def plot(sizes: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.2))
+    counts = sorted(sizes, key=int)
+    for name in PLOTTED:
+        label = READS[name][0]
+        axes.plot(
+            [int(c) for c in counts],
+            [sizes[c]["endpoints"][name]["p50_ms"] for c in counts],
+            marker="o",
+            label=label,
+        )
+    axes.set_xscale("log")
+    axes.set_ylim(bottom=0)
+    axes.set_xlabel("articles in the archive")
+    axes.set_ylabel("p50 latency, ms (wrk, 8 connections)")
+    axes.set_title("rls_cms read API: latency against archive size")
+    axes.grid(True, alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,10000,100000")
+    parser.add_argument("--full", default="100000", help="sizes measured on every endpoint")
+    parser.add_argument("--seconds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--comments", type=int, default=2000)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    args = parser.parse_args()
+    binary = ensure_wrk()
+    full = {int(n) for n in args.full.split(",")}
+    sizes = {}
+    for size in (int(n) for n in args.sizes.split(",")):
+        print(f"{size} generated articles")
+        sizes[str(size)] = bench_size(binary, size, size in full, args)
+    results = {
+        "machine": machine(),
+        "settings": {"seconds": args.seconds, "rounds": args.rounds},
+        "sizes": sizes,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    plot(sizes, args.out.with_suffix(".png"))
+    for size, result in sizes.items():
+        print(f"\n{size} generated articles; worker peak RSS {result['peak_worker_rss_mb']:.0f} MB")
+        print(table(result))
+    print(f"\nwrote {args.out} and {args.out.with_suffix('.png')}")
+
+
+if __name__ == "__main__":
+    main()

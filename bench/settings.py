@@ -1,0 +1,24 @@
+"""The demo host's production settings, plus what the benchmark needs.
+
+``bench/run.py`` starts gunicorn with these (DEBUG off, SECRET_KEY and the
+database given in the environment).
+"""
+
+import os
+
+from rls_cms.settings import *  # noqa: F403
+from rls_cms.settings import REST_FRAMEWORK
+
+# The project's URLs, plus the trivial JSON view every figure is measured against.
+ROOT_URLCONF = "bench.urls"
+
+# "cold": no cache at all, so every read comes from the documents stored in
+# the database (the state after a restart, before the cache fills again).
+if os.environ.get("BENCH_CACHE") == "dummy":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+# Eight clients post from one address: the flood rule and the throttle would
+# refuse them, and the benchmark measures storing comments, not refusing them.
+RLS_COMMENTS = {"FLOOD_SECONDS": 0}
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"comments": None}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
