@@ -31,8 +31,11 @@ run: $(VENV)/.runtime.stamp
 	@echo "  Demo article:  http://$(HOST):$(PORT)/api/v1/articles/what-causes-restless-legs-syndrome/"
 	@echo "  API docs:      http://$(HOST):$(PORT)/api/docs/  (OpenAPI: /api/schema/)"
 	@echo "  Admin:         http://$(HOST):$(PORT)/admin/  (user admin, password admin; development only)"
+	@echo "  A task worker runs beside the server (moderator emails); it stops with it."
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # axe-core for the accessibility test, from the npm registry, pinned by the lock file.
 E2E_AXE := tests/e2e/node_modules/axe-core/axe.min.js

@@ -14,6 +14,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from articles import services
 from articles.models import Article, Image, Reference, Section, Tag, section_anchor
 from articles.selectors import SEARCH_MAX_WORDS
+from articles.signals import Reason
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
 # "example.org/x" means https://, as Django 6 will assume by default.
@@ -115,7 +116,7 @@ class ArticleAdmin(admin.ModelAdmin):
     # it sees the article whole.
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        services.article_mark_changed(article=form.instance, reason="saved")
+        services.article_mark_changed(article=form.instance, reason=Reason.SAVED)
 
     def delete_model(self, request, obj: Article) -> None:
         services.articles_delete(queryset=Article.objects.filter(pk=obj.pk))

@@ -136,7 +136,9 @@ def documents_build(*, article_ids: Iterable[int]) -> dict[int, ArticleDocument]
     for extension in registered():
         detail_queryset = extension.detail_queryset(detail_queryset)
         list_queryset = extension.list_queryset(list_queryset)
-    list_items = {a.pk: render_json(ArticleListSerializer(a).data) for a in list_queryset}
+    list_items = {
+        a.pk: (a.version, render_json(ArticleListSerializer(a).data)) for a in list_queryset
+    }
     before = {
         pk: (etag, modified_at)
         for pk, etag, modified_at in ArticleDocument.objects.filter(article_id__in=ids).values_list(
@@ -146,6 +148,9 @@ def documents_build(*, article_ids: Iterable[int]) -> dict[int, ArticleDocument]
     now = timezone.now()
     documents = []
     for article in detail_queryset:
+        if article.pk not in list_items:  # unpublished between the two reads
+            continue
+        list_version, list_item = list_items[article.pk]
         detail = render_json(ArticleDetailSerializer(article).data)
         etag = make_etag(detail)
         old_etag, old_modified_at = before.get(article.pk, (None, None))
@@ -153,11 +158,13 @@ def documents_build(*, article_ids: Iterable[int]) -> dict[int, ArticleDocument]
         documents.append(
             ArticleDocument(
                 article=article,
-                version=article.version,
+                # A change between the two reads leaves the older version:
+                # the document is then stale, and rebuilt when next read.
+                version=min(article.version, list_version),
                 fingerprint=fingerprint(),
                 slug=article.slug,
                 detail=detail,
-                list_item=list_items[article.pk],
+                list_item=list_item,
                 etag=etag,
                 # Unchanged bytes keep their time: Last-Modified must not move for nothing.
                 modified_at=old_modified_at if old_etag == etag else now,

@@ -18,7 +18,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from articles.models import Article, ArticleSearch
-from articles.signals import article_changed
+from articles.signals import Reason, article_changed
 
 WORD_RE = re.compile(r"\w+")
 # bm25 weights of the FTS5 columns: title, intro, headings, bodies. PostgreSQL's
@@ -156,10 +156,15 @@ def search_index(*, article_ids: Iterable[int]) -> None:
     search_write(article_ids=ids, rows=search_rows(articles))
 
 
+# Changes that leave every searched text as it was: comments, tags.
+UNSEARCHED_REASONS = frozenset({Reason.COMMENTS, Reason.TAGS})
+
+
 @receiver(article_changed, dispatch_uid="articles.search.index")
-def index_changed(sender, *, article_ids: frozenset[int], **kwargs) -> None:
+def index_changed(sender, *, article_ids: frozenset[int], reason: str, **kwargs) -> None:
     """Index the changed articles inside the writer's transaction."""
-    search_index(article_ids=article_ids)
+    if reason not in UNSEARCHED_REASONS:
+        search_index(article_ids=article_ids)
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="articles.search.unindex")

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from articles.article_file import ArticleData, ArticleFileError
 from articles.models import Article, Image, Reference, Section, Tag
-from articles.signals import article_changed
+from articles.signals import Reason, article_changed
 
 
 def articles_mark_changed(*, article_ids: Iterable[int], reason: str) -> None:
@@ -54,7 +54,7 @@ def articles_publish(*, queryset: models.QuerySet[Article]) -> int:
             published_at=Coalesce("published_at", models.Value(now)),
             updated_at=now,
         )
-        articles_mark_changed(article_ids=ids, reason="published")
+        articles_mark_changed(article_ids=ids, reason=Reason.PUBLISHED)
     return count
 
 
@@ -65,7 +65,7 @@ def articles_unpublish(*, queryset: models.QuerySet[Article]) -> int:
         count = Article.objects.filter(pk__in=ids).update(
             status=Article.Status.DRAFT, updated_at=timezone.now()
         )
-        articles_mark_changed(article_ids=ids, reason="unpublished")
+        articles_mark_changed(article_ids=ids, reason=Reason.UNPUBLISHED)
     return count
 
 
@@ -73,7 +73,7 @@ def articles_delete(*, queryset: models.QuerySet[Article]) -> int:
     """Delete the articles with their parts (and, in other apps, what hangs on them)."""
     with transaction.atomic():
         ids = list(queryset.values_list("pk", flat=True))
-        articles_mark_changed(article_ids=ids, reason="deleted")
+        articles_mark_changed(article_ids=ids, reason=Reason.DELETED)
         Article.objects.filter(pk__in=ids).delete()
     return len(ids)
 
@@ -82,14 +82,16 @@ def tag_save(*, tag: Tag) -> None:
     """Save a tag (a rename shows in every article that has it)."""
     with transaction.atomic():
         tag.save()
-        articles_mark_changed(article_ids=tag.articles.values_list("pk", flat=True), reason="tags")
+        articles_mark_changed(
+            article_ids=tag.articles.values_list("pk", flat=True), reason=Reason.TAGS
+        )
 
 
 def tags_delete(*, queryset: models.QuerySet[Tag]) -> int:
     """Delete the tags; the articles that had them lose them."""
     with transaction.atomic():
         ids = Article.objects.filter(tags__in=queryset).values_list("pk", flat=True)
-        articles_mark_changed(article_ids=list(ids), reason="tags")
+        articles_mark_changed(article_ids=list(ids), reason=Reason.TAGS)
         deleted, _ = queryset.delete()
     return deleted
 
@@ -195,5 +197,5 @@ def _article_import(
         reference = Reference(article=article, position=position, **parts)
         _validated(reference, item.line)
         reference.save()
-    article_mark_changed(article=article, reason="imported")
+    article_mark_changed(article=article, reason=Reason.IMPORTED)
     return article, created

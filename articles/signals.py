@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import Signal, receiver
@@ -11,10 +13,22 @@ from articles.models import Image
 # Sent by ``articles.services.articles_mark_changed``, inside the writer's
 # transaction, whenever what the public API shows of some articles changes,
 # with ``article_ids`` (frozenset), ``slugs`` (every slug those articles are or
-# were served under) and ``reason`` (a short word: "saved", "published", ...).
+# were served under) and ``reason`` (a ``Reason``, below).
 # Built documents, caches and the search index hang here; a receiver with
 # work that must wait for the commit uses ``transaction.on_commit``.
 article_changed = Signal()
+
+
+class Reason(enum.StrEnum):
+    """Why ``article_changed`` was sent: receivers may skip what does not concern them."""
+
+    SAVED = "saved"  # the editor's form, with its inlines
+    IMPORTED = "imported"
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
+    DELETED = "deleted"
+    TAGS = "tags"  # a tag renamed or deleted
+    COMMENTS = "comments"  # counts and lists of approved comments
 
 
 @receiver(post_delete, sender=Image, dispatch_uid="articles.image_file_delete")

@@ -19,9 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.services import article_mark_changed, articles_mark_changed
+from articles.signals import Reason
 from comments.conf import comment_settings
 from comments.models import Comment, normalize_email
 from comments.moderation import Submission, Verdict, Vote, moderate
+from comments.tasks import notify_moderators
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +72,11 @@ def comment_submit(*, submission: Submission) -> Comment:
             moderation_reason=vote.reason,
         )
         if comment.status == Comment.Status.PENDING:
-            transaction.on_commit(lambda: comment_notify_moderators(comment=comment))
+            # Enqueued once the comment is committed; a worker sends the
+            # mail, so a slow mail server never slows the reader's POST.
+            transaction.on_commit(lambda: notify_moderators.enqueue(comment.pk))
         elif comment.status == Comment.Status.APPROVED:
-            article_mark_changed(article=comment.article, reason="comments")
+            article_mark_changed(article=comment.article, reason=Reason.COMMENTS)
     return comment
 
 
@@ -103,7 +107,7 @@ def comments_moderate(*, queryset: QuerySet[Comment], status: str, actor: Abstra
 def comments_changed(*, comment_ids: list[int]) -> None:
     """Mark the articles of these comments changed (their counts and lists show comments)."""
     article_ids = Comment.objects.filter(pk__in=comment_ids).values_list("article_id", flat=True)
-    articles_mark_changed(article_ids=set(article_ids), reason="comments")
+    articles_mark_changed(article_ids=set(article_ids), reason=Reason.COMMENTS)
 
 
 def comment_save(*, comment: Comment) -> None:

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "markdownx",
     "rest_framework.authtoken",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "comments",
     "rls_cms",
@@ -146,6 +148,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work (moderator emails) on Django's task framework: queued in
+# the database, run by `manage.py db_worker` (`make run` starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

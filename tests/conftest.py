@@ -56,6 +56,15 @@ def moderator(db, django_user_model):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Tasks run when enqueued (after the commit), so tests see their effects.
+
+    ``tests/comments/test_tasks.py`` runs them on the database backend and its worker.
+    """
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Throttles count requests per IP in the cache: every test starts from zero."""
     from django.core.cache import cache

@@ -160,11 +160,16 @@ def make_scene(client: APIClient, private: Private) -> Scene:
     )
 
 
-def run_public_requests(scene: Scene) -> dict:
-    """Every public request in order; the first comment is approved as soon as it is in."""
+def run_public_requests(scene: Scene, capture) -> dict:
+    """Every public request in order; the first comment is approved as soon as it is in.
+
+    On-commit callbacks (the notification task) run after each request, as
+    they would outside a test transaction.
+    """
     answers = {}
     for name, _status, send in REQUESTS:
-        answers[name] = send(scene)
+        with capture(execute=True):
+            answers[name] = send(scene)
         if name == "post-201":
             Comment.objects.filter(pk=answers[name].json()["id"]).update(
                 status=Comment.Status.APPROVED
@@ -180,9 +185,7 @@ def notify_moderators(settings):
 
 @pytest.fixture
 def responses(api_client, private, django_capture_on_commit_callbacks) -> dict:
-    # On-commit callbacks (the notification) run as they would outside a test transaction.
-    with django_capture_on_commit_callbacks(execute=True):
-        return run_public_requests(make_scene(api_client, private))
+    return run_public_requests(make_scene(api_client, private), django_capture_on_commit_callbacks)
 
 
 def leaks(private: Private, text: str) -> list[str]:
@@ -249,8 +252,7 @@ def test_log_records_at_info_or_above_reveal_no_private_value(
     api_client, private, caplog, django_capture_on_commit_callbacks
 ):
     caplog.set_level(logging.INFO)
-    with django_capture_on_commit_callbacks(execute=True):
-        run_public_requests(make_scene(api_client, private))
+    run_public_requests(make_scene(api_client, private), django_capture_on_commit_callbacks)
     logged = [record_text(r) for r in caplog.records if r.levelno >= logging.INFO]
     assert [(text, leaks(private, text)) for text in logged if leaks(private, text)] == []
 
@@ -260,8 +262,7 @@ def test_log_check_sees_the_requests_it_guards(
 ):
     # Django logs every 4xx answer at WARNING: the check above has records to read.
     caplog.set_level(logging.INFO)
-    with django_capture_on_commit_callbacks(execute=True):
-        run_public_requests(make_scene(api_client, private))
+    run_public_requests(make_scene(api_client, private), django_capture_on_commit_callbacks)
     assert any(r.name == "django.request" for r in caplog.records)
 
 
