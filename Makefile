@@ -55,7 +55,7 @@ $(VENV)/.bench.stamp: bench/requirements.txt $(VENV)/.dev.stamp
 	$(BIN)/pip install --quiet -r bench/requirements.txt
 	touch $@
 
-# gunicorn driven by wrk at 100, 10,000 and 100,000 articles (about 8 minutes);
+# gunicorn driven by wrk at 100, 10,000 and 100,000 articles (about 6 minutes);
 # BENCH_ARGS="--sizes 100,1000 --full 1000" for a quick look. See bench/README.md.
 bench: $(VENV)/.bench.stamp
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

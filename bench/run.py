@@ -35,17 +35,23 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 
-# name: (label, which server, path key in fill.py's output); the ceiling is measured beside each.
+# name: (label, which server, path key in fill.py's output). "cold" answers
+# come from the server without a cache: from the documents stored in the
+# database, through the indexes, every time.
 READS = {
     "detail": ("detail, warm", "warm", "detail"),
-    "detail_cold": ("detail, cold (stored document)", "cold", "detail"),
     "list": ("list, first page", "warm", "list"),
     "deep": ("list, page 90% deep", "warm", "deep"),
     "search": ("search, rare word", "warm", "search"),
+    "detail_cold": ("detail, cold (stored document)", "cold", "detail"),
+    "list_cold": ("list, first page, cold", "cold", "list"),
+    "deep_cold": ("list, page 90% deep, cold", "cold", "deep"),
+    "search_cold": ("search, rare word, cold", "cold", "search"),
     "comments": ("comments, 1,000 approved", "warm", "comments"),
     "not_modified": ("detail, 304", "warm", "detail"),
 }
-PLOTTED = ["detail", "list", "deep", "search"]
+PLOTTED = ["detail", "list", "deep", "search"]  # each warm and cold
+FULL_ONLY = {"comments", "not_modified"}
 
 POST_SCRIPT = """
 local counter = 0
@@ -55,14 +61,15 @@ function setup(thread)
   thread:set("id", #threads)
 end
 function init(args)
+  run = args[1]
   created = 0
   failed = 0
 end
 function request()
   counter = counter + 1
   local body = string.format(
-    '{"name":"Bench client","email":"b%d-%d@example.org","body":"Comment %d of client %d, %d."}',
-    id, counter, counter, id, math.random(1, 1000000000))
+    '{"name":"Bench client","email":"b%s-%d-%d@example.org","body":"Comment %d of %d in %s."}',
+    run, id, counter, counter, id, run)
   return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
 end
 function response(status, headers, body)
@@ -158,11 +165,14 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 def wrk(binary: str, url: str, seconds: int, *, script: Path | None = None, headers=()):
     """Run wrk (2 threads, 8 connections): requests per second, p50 and p99 in ms, output."""
-    command = [binary, "-t2", "-c8", f"-d{seconds}s", "--latency", url]
+    command = [binary, "-t2", "-c8", f"-d{seconds}s", "--latency"]
     for header in headers:
         command += ["-H", header]
     if script:
-        command += ["-s", str(script)]
+        # A tag of this run for the script: its comments differ from every other run's.
+        command += ["-s", str(script), url, "--", f"{time.time_ns():x}"]
+    else:
+        command.append(url)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
@@ -176,20 +186,30 @@ def wrk(binary: str, url: str, seconds: int, *, script: Path | None = None, head
     return rps, percentile(50), percentile(99), output
 
 
-def measure(binary, server, path, args, *, headers=(), script=None) -> dict:
-    """Median over the rounds of the endpoint and of the ceiling beside it."""
-    rounds = []
+def measure(binary, ceiling_server, jobs: dict, args) -> dict:
+    """Each job, round after round, beside the ceiling measured in the same round.
+
+    ``jobs``: name -> (server, path, headers, script). Returns the medians
+    over the rounds, by name, with each round's wrk output.
+    """
+    samples: dict[str, list[dict]] = {name: [] for name in jobs}
     for _ in range(args.rounds):
-        ceiling, *_ = wrk(binary, server.url("/bench/trivial/"), args.seconds)
-        rps, p50, p99, output = wrk(
-            binary, server.url(path), args.seconds, headers=headers, script=script
-        )
-        rounds.append({"rps": rps, "p50_ms": p50, "p99_ms": p99, "ceiling_rps": ceiling,
-                       "ratio": rps / ceiling, "output": output})  # fmt: skip
+        ceiling, *_ = wrk(binary, ceiling_server.url("/bench/trivial/"), args.seconds)
+        for name, (server, path, headers, script) in jobs.items():
+            rps, p50, p99, output = wrk(
+                binary, server.url(path), args.seconds, headers=headers, script=script
+            )
+            samples[name].append({"rps": rps, "p50_ms": p50, "p99_ms": p99,
+                                  "ceiling_rps": ceiling, "ratio": rps / ceiling,
+                                  "output": output})  # fmt: skip
     return {
-        key: statistics.median(r[key] for r in rounds)
-        for key in ("rps", "p50_ms", "p99_ms", "ceiling_rps", "ratio")
-    } | {"outputs": [r["output"] for r in rounds]}
+        name: {
+            key: statistics.median(r[key] for r in rounds)
+            for key in ("rps", "p50_ms", "p99_ms", "ceiling_rps", "ratio")
+        }
+        | {"outputs": [r["output"] for r in rounds]}
+        for name, rounds in samples.items()
+    }
 
 
 def bench_size(binary: str, articles: int, full: bool, args) -> dict:
@@ -214,28 +234,32 @@ def bench_size(binary: str, articles: int, full: bool, args) -> dict:
             for path in paths.values():
                 server.get(path)  # builds what a first read builds
         etag = servers["warm"].get(paths["detail"]).headers["ETag"]
-        results = {}
-        for name, (label, which, key) in READS.items():
-            if not full and name not in PLOTTED:
-                continue
-            headers = [f"If-None-Match: {etag}"] if name == "not_modified" else []
-            results[name] = measure(binary, servers[which], paths[key], args, headers=headers)
-            results[name]["label"] = label
-            results[name]["queries"] = fill["queries"].get(key)
-            print(f"  {label:<32} {results[name]['ratio']:.2f} of the ceiling")
+        jobs = {}
+        for name, (_label, which, key) in READS.items():
+            if full or name not in FULL_ONLY:
+                headers = [f"If-None-Match: {etag}"] if name == "not_modified" else []
+                jobs[name] = (servers[which], paths[key], headers, None)
         if full:
             script = workdir / "post.lua"
             script.write_text(POST_SCRIPT)
-            post = measure(binary, servers["warm"], paths["post"], args, script=script)
+            jobs["post"] = (servers["warm"], paths["post"], [], script)
+        results = measure(binary, servers["warm"], jobs, args)
+        for name, result in results.items():
+            if name in READS:
+                label, _which, key = READS[name]
+                result |= {"label": label, "queries": fill["queries"].get(key)}
+                print(f"  {label:<32} {result['ratio']:.2f} of the ceiling")
+        if full:
+            post = results["post"]
             counts = [re.search(r"BENCH_POST created=(\d+) failed=(\d+)", o).groups()
-                      for o in post.pop("outputs")]  # fmt: skip
+                      for o in post["outputs"]]  # fmt: skip
             created = sum(int(c) for c, _ in counts)
             failed = sum(int(f) for _, f in counts)
             with sqlite3.connect(database) as db:
                 (stored,) = db.execute(
                     "SELECT COUNT(*) FROM comments_comment WHERE name = 'Bench client'"
                 ).fetchone()
-            results["post"] = post | {
+            post |= {
                 "label": "comment POST, 8 clients",
                 "created": created,
                 "errors": failed,
@@ -293,29 +317,36 @@ def plot(sizes: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(7, 4.2))
     counts = sorted(sizes, key=int)
-    for name in PLOTTED:
-        label = READS[name][0]
-        axes.plot(
-            [int(c) for c in counts],
-            [sizes[c]["endpoints"][name]["p50_ms"] for c in counts],
-            marker="o",
-            label=label,
-        )
-    axes.set_xscale("log")
-    axes.set_ylim(bottom=0)
-    axes.set_xlabel("articles in the archive")
-    axes.set_ylabel("p50 latency, ms (wrk, 8 connections)")
-    axes.set_title("rls_cms read API: latency against archive size")
-    axes.grid(True, alpha=0.3)
-    axes.legend()
+    figure, panels = plt.subplots(1, 2, figsize=(11, 4.2))
+    for panel, suffix, title in (
+        (panels[0], "", "served from the cache"),
+        (panels[1], "_cold", "no cache: stored documents and indexes"),
+    ):
+        for name in PLOTTED:
+            panel.plot(
+                [int(c) for c in counts],
+                [sizes[c]["endpoints"][name + suffix]["p50_ms"] for c in counts],
+                marker="o",
+                label=READS[name][0].removesuffix(", warm"),
+            )
+        panel.set_xscale("log")
+        panel.set_ylim(bottom=0)
+        panel.set_xlabel("articles in the archive")
+        panel.set_ylabel("p50 latency, ms (wrk, 8 connections)")
+        panel.set_title(title)
+        panel.grid(True, alpha=0.3)
+    panels[0].legend()
+    figure.suptitle("rls_cms read API on gunicorn (2 workers): latency against archive size")
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=100)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--plot-only", action="store_true", help="draw the PNG again from --out's JSON"
+    )
     parser.add_argument("--sizes", default="100,10000,100000")
     parser.add_argument("--full", default="100000", help="sizes measured on every endpoint")
     parser.add_argument("--seconds", type=int, default=2)
@@ -324,6 +355,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args()
+    if args.plot_only:
+        plot(json.loads(args.out.read_text())["sizes"], args.out.with_suffix(".png"))
+        return
     binary = ensure_wrk()
     full = {int(n) for n in args.full.split(",")}
     sizes = {}
