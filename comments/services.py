@@ -185,8 +185,7 @@ def commenter_data_erase(*, emails: list[str]) -> int:
     if not normalized:
         return 0
     with transaction.atomic():
-        comments = Comment.objects.filter(email__in=normalized)
-        ids = list(comments.values_list("pk", flat=True))
+        ids = list(Comment.objects.filter(email__in=normalized).values_list("pk", flat=True))
         # The reason can quote a disallowed name, email or IP: it goes too.
         count = Comment.objects.filter(pk__in=ids).update(
             name=ERASED_NAME,
