@@ -59,20 +59,25 @@ class Tag(models.Model):
         super().save(*args, **kwargs)
 
 
-class Unindexed(models.Func):
-    """A column's value, which SQLite's planner will not look up in an index.
+@models.DateTimeField.register_lookup
+class UnindexedLessThanOrEqual(LessThanOrEqual):
+    """``field__unindexed_lte=value``: ``<=``, which SQLite's planner will not answer from an index.
 
     SQLite bounds an index range by the first of several conditions on one
     column: ``published_at <= now`` would shadow a paging cursor's tighter
     ``published_at < position``, and a page deep in the archive would scan
-    everything newer. PostgreSQL weighs both bounds itself.
+    everything newer. The unary ``+`` keeps the column out of its choice.
+    PostgreSQL weighs both bounds itself.
     """
 
-    arity = 1
-    template = "%(expressions)s"
+    lookup_name = "unindexed_lte"
 
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+    def get_rhs_op(self, connection, rhs):
+        return connection.operators["lte"] % rhs
+
+    def as_sqlite(self, compiler, connection):
+        sql, params = self.as_sql(compiler, connection)
+        return f"+{sql}", params
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -80,8 +85,7 @@ class ArticleQuerySet(models.QuerySet):
         """Published articles whose publication time has come."""
         # Scheduled articles are few: scanning the index past them is cheap.
         return self.filter(
-            LessThanOrEqual(Unindexed("published_at"), timezone.now()),
-            status=Article.Status.PUBLISHED,
+            status=Article.Status.PUBLISHED, published_at__unindexed_lte=timezone.now()
         )
 
 
