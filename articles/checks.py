@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.checks import Error, register
+from django.utils.module_loading import import_string
 
 from articles.conf import SETTING_NAME, article_settings
 
@@ -14,7 +15,8 @@ def _whole_number(value, minimum: int) -> bool:
 
 @register()
 def check_article_settings(app_configs=None, **kwargs) -> list[Error]:
-    """articles.E001 unknown key, E002 wrong type or value, E003 an unknown cache."""
+    """articles.E001 unknown key, E002 wrong type or value, E003 an unknown cache,
+    E004 an extension that cannot be imported."""
     try:
         user = article_settings.user_settings
     except Exception as exc:
@@ -37,6 +39,22 @@ def check_article_settings(app_configs=None, **kwargs) -> list[Error]:
     for key in ("MAX_AGE", "STALE_WHILE_REVALIDATE"):
         if key in user and not _whole_number(user[key], 0):
             bad(key, "a whole number of seconds, 0 or more")
+    paths = user.get("API_EXTENSIONS")
+    if paths is not None and not (
+        isinstance(paths, list | tuple) and all(isinstance(p, str) for p in paths)
+    ):
+        bad("API_EXTENSIONS", "None or a list of dotted paths")
+    elif paths:
+        for path in paths:
+            try:
+                import_string(path)
+            except ImportError as exc:
+                errors.append(
+                    Error(
+                        f"{SETTING_NAME}['API_EXTENSIONS']: cannot import {path!r}: {exc}",
+                        id="articles.E004",
+                    )
+                )
     alias = user.get("CACHE_ALIAS", "default")
     if alias not in settings.CACHES:
         errors.append(

@@ -25,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a built document or page stays in that cache. A change drops it
     # at once; the lifetime only bounds what a lost race could leave behind.
     "CACHE_TIMEOUT": 300,
+    # Dotted paths of ArticleAPIExtension classes; None: those the installed
+    # apps name in their AppConfig's ``article_api_extensions``.
+    "API_EXTENSIONS": None,
     # Cache-Control of the public read endpoints, for browsers and CDNs, in
     # seconds. 0: they keep answers but ask again each time (a 304 costs one
     # cache look-up), so an approved comment shows on the next load. More:

@@ -1,18 +1,25 @@
 """Extension point: other apps add fields to the article API.
 
 ``articles`` never imports the apps built on it (``comments``, for one).
-They subclass ``ArticleAPIExtension`` and ``register()`` an instance from
-their ``AppConfig.ready()``; building an article's documents applies every
-registered extension (``articles.documents``).
+They subclass ``ArticleAPIExtension`` and name it by dotted path in their
+``AppConfig.article_api_extensions``; building an article's documents
+(``articles.documents``) applies every one. ``RLS_ARTICLES["API_EXTENSIONS"]``,
+a list of dotted paths, replaces what the installed apps name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
+from django.apps import apps
+from django.core.signals import setting_changed
 from django.db.models import QuerySet
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
 from rest_framework import serializers
 
+from articles.conf import article_settings
 from articles.models import Article
 
 
@@ -48,14 +55,24 @@ class ArticleAPIExtension:
         return None
 
 
-_registry: list[ArticleAPIExtension] = []
+def extension_paths() -> list[str]:
+    """Dotted paths of the extensions: the setting, or what the installed apps name."""
+    configured = article_settings.API_EXTENSIONS
+    if configured is not None:
+        return list(configured)
+    return [
+        path
+        for config in apps.get_app_configs()
+        for path in getattr(config, "article_api_extensions", ())
+    ]
 
 
-def register(extension: ArticleAPIExtension) -> None:
-    """Add ``extension`` once (registering its class again replaces it)."""
-    _registry[:] = [e for e in _registry if type(e) is not type(extension)]
-    _registry.append(extension)
-
-
+@functools.cache
 def registered() -> tuple[ArticleAPIExtension, ...]:
-    return tuple(_registry)
+    """The extensions, imported and made once (again when settings change)."""
+    return tuple(import_string(path)() for path in extension_paths())
+
+
+@receiver(setting_changed, dispatch_uid="articles.api.extensions.reset")
+def _settings_changed(**kwargs) -> None:
+    registered.cache_clear()

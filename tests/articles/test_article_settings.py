@@ -79,3 +79,34 @@ def test_unknown_cache_alias_is_error_E003_with_a_hint(settings):
     errors = check_article_settings()
     assert [e.id for e in errors] == ["articles.E003"]
     assert "CACHES" in errors[0].hint
+
+
+def test_api_extensions_not_a_list_is_error_E002(settings):
+    settings.RLS_ARTICLES = {"API_EXTENSIONS": "comments.api.article_fields.CommentsExtension"}
+    assert error_ids() == ["articles.E002"]
+
+
+def test_api_extension_that_cannot_be_imported_is_error_E004(settings):
+    settings.RLS_ARTICLES = {"API_EXTENSIONS": ["comments.api.article_fields.NoSuchExtension"]}
+    errors = check_article_settings()
+    assert [e.id for e in errors] == ["articles.E004"]
+    assert "NoSuchExtension" in errors[0].msg
+
+
+def test_installed_apps_name_their_extensions():
+    from articles.api.extensions import extension_paths
+
+    assert extension_paths() == ["comments.api.article_fields.CommentsExtension"]
+
+
+@pytest.mark.django_db
+def test_api_extensions_setting_replaces_the_apps_and_documents_follow(api_client, settings):
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory()
+    url = f"/api/v1/articles/{article.slug}/"
+    assert "comments" in api_client.get(url).json()
+    assert "comment_count" in api_client.get("/api/v1/articles/").json()["results"][0]
+    settings.RLS_ARTICLES = {"API_EXTENSIONS": []}
+    assert "comments" not in api_client.get(url).json()
+    assert "comment_count" not in api_client.get("/api/v1/articles/").json()["results"][0]
