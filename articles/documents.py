@@ -226,6 +226,15 @@ def detail_served(*, slug: str) -> Served | None:
     return served if served.visible(now) else None
 
 
+def _current(document: ArticleDocument | None, version: int) -> bool:
+    """Whether ``document`` was built from this version, with today's code and settings."""
+    return (
+        document is not None
+        and document.version == version
+        and document.fingerprint == fingerprint()
+    )
+
+
 def _detail_from_database(slug: str, now: float) -> Served | None:
     # One indexed query: the article's state and its stored document beside it.
     row = (
@@ -237,12 +246,7 @@ def _detail_from_database(slug: str, now: float) -> Served | None:
     if row is None:
         return None
     document = getattr(row, "document", None)
-    if (
-        document is None
-        or document.version != row.version
-        or document.fingerprint != fingerprint()
-        or not now < _timestamp(document.expires_at)
-    ):
+    if not _current(document, row.version) or not now < _timestamp(document.expires_at):
         document = documents_build(article_ids=[row.pk]).get(row.pk)
         if document is None:  # unpublished since the row was read
             return None
@@ -255,13 +259,8 @@ def list_items(articles: Sequence[Article]) -> list[bytes]:
     ``articles`` come from ``articles.selectors.article_list_public()``, with
     their documents joined.
     """
-    stale = [
-        a.pk
-        for a in articles
-        if getattr(a, "document", None) is None
-        or a.document.version != a.version
-        or a.document.fingerprint != fingerprint()
-    ]
+    # A list item has no time-dependent part: its document's expiry is the detail's.
+    stale = [a.pk for a in articles if not _current(getattr(a, "document", None), a.version)]
     rebuilt = documents_build(article_ids=stale) if stale else {}
     documents = [rebuilt.get(a.pk) or getattr(a, "document", None) for a in articles]
     # None: unpublished while the page was read; the change drops the page anyway.

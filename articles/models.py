@@ -411,6 +411,10 @@ class ArticleDocument(models.Model):
         return f"{self.slug} (version {self.version})"
 
 
+class SearchDocumentField(models.TextField):
+    """The full-text column; ``articles.search`` gives it its one lookup, ``matches``."""
+
+
 class ArticleSearch(models.Model):
     """An article's entry in the full-text index (``articles.search`` keeps it current).
 
@@ -427,7 +431,7 @@ class ArticleSearch(models.Model):
         db_constraint=False,
         related_name="search_entry",
     )
-    document = models.TextField(db_column="articles_search", editable=False)
+    document = SearchDocumentField(db_column="articles_search", editable=False)
 
     class Meta:
         managed = False

@@ -13,11 +13,11 @@ import re
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Expression, F, FloatField, Lookup, QuerySet, TextField
+from django.db.models import Expression, F, FloatField, Lookup, QuerySet
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from articles.models import Article, ArticleSearch
+from articles.models import Article, ArticleSearch, SearchDocumentField
 from articles.signals import Reason, article_changed
 
 WORD_RE = re.compile(r"\w+")
@@ -37,7 +37,7 @@ def _sqlite_query(words: list[str]) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
-@TextField.register_lookup
+@SearchDocumentField.register_lookup
 class Matches(Lookup):
     """``search_entry__document__matches=words``: every word, stemmed, is in the document."""
 

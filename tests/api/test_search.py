@@ -130,3 +130,34 @@ def test_search_syntax_in_the_text_is_plain_words(api_client, text):
 def test_search_of_punctuation_alone_finds_nothing(api_client):
     ArticleFactory(title="Iron")
     assert found(api_client, "?!") == []
+
+
+def test_a_command_indexes_what_it_imports(tmp_path):
+    # A command that skips the system checks loads no URLconf (and so no API
+    # module): only the app's own start-up connects the index to the funnel.
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    database = tmp_path / "db.sqlite3"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    for command in (["migrate", "-v0"], ["load_demo", "--skip-checks"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=root,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    with sqlite3.connect(database) as db:
+        found = db.execute(
+            "SELECT rowid FROM articles_search WHERE articles_search MATCH 'dopamine'"
+        ).fetchall()
+    assert len(found) == 1
