@@ -280,16 +280,21 @@ def listing_state(scope: str, now: float) -> ListState | None:
     return state if state is not None and state.fresh(now) else None
 
 
-def listing_state_start(
-    scope: str, *, public_from: float, expires_at: float, now: float
+def listing_state_or_start(
+    scope: str, now: float, times: Callable[[], tuple[float, float]]
 ) -> ListState:
-    """Start a generation of the listing ``scope``: visible from, and true until, these times.
+    """The generation of the listing ``scope``, started when there is none.
 
-    Start it before reading the listing: a change that commits after that
-    drops it, and any page read before goes with it.
+    ``times()`` reads when the listing becomes visible and when it changes by
+    itself: ``(public_from, expires_at)``. Ask before reading the listing: a
+    change that commits after that drops the generation, and any page read
+    before goes with it.
     """
-    state = ListState(uuid.uuid4().hex, now, public_from, expires_at)
-    cache().set(listing_key(scope), state, cache_timeout(expires_at, now))
+    state = listing_state(scope, now)
+    if state is None:
+        public_from, expires_at = times()
+        state = ListState(uuid.uuid4().hex, now, public_from, expires_at)
+        cache().set(listing_key(scope), state, cache_timeout(expires_at, now))
     return state
 
 
@@ -321,18 +326,17 @@ ARTICLE_LIST = "articles"
 
 def article_list_state(now: float) -> ListState:
     """The article list's generation; it ends when the next scheduled article goes public."""
-    state = listing_state(ARTICLE_LIST, now)
-    if state is None:
+
+    def times() -> tuple[float, float]:
         upcoming = (
             Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
             .order_by("published_at")
             .values_list("published_at", flat=True)
             .first()
         )
-        state = listing_state_start(
-            ARTICLE_LIST, public_from=-FOREVER, expires_at=_timestamp(upcoming), now=now
-        )
-    return state
+        return -FOREVER, _timestamp(upcoming)
+
+    return listing_state_or_start(ARTICLE_LIST, now, times)
 
 
 def forget_now_and_on_commit(forget: Callable[[], None]) -> None:

@@ -24,6 +24,8 @@ WORD_RE = re.compile(r"\w+")
 # bm25 weights of the FTS5 columns: title, intro, headings, bodies. PostgreSQL's
 # ts_rank weighs A (title) 1.0, B (intro, headings) 0.4, C (bodies) 0.2.
 SQLITE_WEIGHTS = "10.0, 4.0, 4.0, 2.0"
+# PostgreSQL's query of the words (stemmed, every one required), with " ".join(words).
+PG_QUERY = "plainto_tsquery('english', %s)"
 
 
 def search_words(text: str, limit: int) -> list[str]:
@@ -47,7 +49,7 @@ class Matches(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         words = self.rhs
         if connection.vendor == "postgresql":
-            return f"{lhs} @@ plainto_tsquery('english', %s)", [*lhs_params, " ".join(words)]
+            return f"{lhs} @@ {PG_QUERY}", [*lhs_params, " ".join(words)]
         if connection.vendor == "sqlite":
             return f"{lhs} MATCH %s", [*lhs_params, _sqlite_query(words)]
         raise NotImplementedError(f"No full-text search on {connection.vendor}.")
@@ -78,10 +80,9 @@ class Relevance(Expression):
     def as_sql(self, compiler, connection):
         document, params = compiler.compile(self.document)
         if connection.vendor == "postgresql":
-            query = "plainto_tsquery('english', %s)"
             # As double precision: a real comes back rounded to its shortest
             # text, which would not compare equal when a cursor sends it back.
-            sql = f"ts_rank({document}, {query})::double precision"
+            sql = f"ts_rank({document}, {PG_QUERY})::double precision"
             return sql, [*params, " ".join(self.words)]
         return f"(-bm25({document}, {SQLITE_WEIGHTS}))", params
 

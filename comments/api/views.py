@@ -111,16 +111,13 @@ class ArticleCommentsView(ServedBytesMixin, KnownQueryParamsMixin, generics.List
         return documents.page_served(state, request.META.get("QUERY_STRING", ""))
 
     def list(self, request, *args, **kwargs):
-        now = time.time()
-        state = documents.listing_state(comment_list_scope(self.article.slug), now)
-        if state is None:
-            # Started after the article was read and before its comments are.
-            state = documents.listing_state_start(
-                comment_list_scope(self.article.slug),
-                public_from=self.article.published_at.timestamp(),
-                expires_at=documents.FOREVER,
-                now=now,
-            )
+        # The article is read first, its comments after the generation.
+        article = self.article
+        state = documents.listing_state_or_start(
+            comment_list_scope(article.slug),
+            time.time(),
+            lambda: (article.published_at.timestamp(), documents.FOREVER),
+        )
         page = self.paginate_queryset(self.get_queryset())
         results = documents.render_json(self.get_serializer(page, many=True).data)
         served = documents.page_store(
