@@ -9,14 +9,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
 
 from articles import services
+from articles.editor import EditorWidget
 from articles.models import Article, Image, Reference, Section, Tag, section_anchor
 from articles.selectors import SEARCH_MAX_WORDS
 from articles.signals import Reason
 
-MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+MARKDOWN_EDITOR = {MarkdownxField: {"widget": EditorWidget}}
 # "example.org/x" means https://, as Django 6 will assume by default.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 

@@ -36,9 +36,13 @@ def check_article_settings(app_configs=None, **kwargs) -> list[Error]:
         bad("BASE_URL", 'an empty string or an address starting with "http://" or "https://"')
     if "CACHE_TIMEOUT" in user and not _whole_number(user["CACHE_TIMEOUT"], 1):
         bad("CACHE_TIMEOUT", "a whole number of seconds above 0")
+    if "EDITOR_UPLOAD_MAX_SIZE" in user and not _whole_number(user["EDITOR_UPLOAD_MAX_SIZE"], 1):
+        bad("EDITOR_UPLOAD_MAX_SIZE", "a whole number of bytes above 0")
     for key in ("MAX_AGE", "STALE_WHILE_REVALIDATE"):
         if key in user and not _whole_number(user[key], 0):
             bad(key, "a whole number of seconds, 0 or more")
+    if "BROWSABLE_API" in user and not isinstance(user["BROWSABLE_API"], bool):
+        bad("BROWSABLE_API", "True or False")
     paths = user.get("API_EXTENSIONS")
     if paths is not None and not (
         isinstance(paths, list | tuple) and all(isinstance(p, str) for p in paths)

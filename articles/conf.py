@@ -34,6 +34,11 @@ DEFAULTS: dict[str, Any] = {
     # fewer requests, answers up to that old.
     "MAX_AGE": 0,
     "STALE_WHILE_REVALIDATE": 0,
+    # Also answer browsers with DRF's browsable API (HTML), for development.
+    # Off: the endpoints speak JSON only.
+    "BROWSABLE_API": False,
+    # Largest image the admin's Markdown editor accepts, in bytes.
+    "EDITOR_UPLOAD_MAX_SIZE": 5 * 1024 * 1024,
 }
 
 

@@ -32,8 +32,8 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
-from rest_framework.renderers import JSONRenderer
 
+from articles.api.renderers import JSONRenderer
 from articles.conf import article_settings
 from articles.models import Article, ArticleDocument
 from articles.signals import article_changed

@@ -13,11 +13,15 @@ import mimetypes
 from django.contrib.auth.mixins import UserPassesTestMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from markdownx.forms import ImageForm
 from markdownx.views import ImageUploadView, MarkdownifyView
+from markdownx.widgets import AdminMarkdownxWidget
 from PIL import Image as PILImage
 
+from articles.conf import article_settings
 from articles.markdown import render_markdown
 
 PLACEHOLDER_ALT = "Describe this image"
@@ -40,11 +44,27 @@ class PreviewView(StaffOnlyMixin, MarkdownifyView):
         return HttpResponse(render_markdown(request.POST["content"]))
 
 
+# markdownx stores GIF and SVG byte for byte, unchecked: they never pass,
+# whatever the host's MARKDOWNX_UPLOAD_CONTENT_TYPES allows.
+UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
 class CheckedImageForm(ImageForm):
     """markdownx's upload form, trusting nothing the client says about the file."""
 
     def clean(self):
-        upload = super().clean()  # the declared type is allowed and the size fits
+        sent = self.files.get("image")
+        if sent is not None and sent.content_type not in UPLOAD_CONTENT_TYPES:
+            raise ValidationError(
+                _("Upload a JPEG, PNG or WebP image."), code="unsupported_image_type"
+            )
+        limit = article_settings.EDITOR_UPLOAD_MAX_SIZE
+        if sent is not None and sent.size > limit:
+            raise ValidationError(
+                _("Upload an image of at most %(size)s.") % {"size": filesizeformat(limit)},
+                code="image_too_large",
+            )
+        upload = super().clean()  # and markdownx's own limits, if the host set stricter ones
         try:
             with PILImage.open(upload) as picture:
                 picture.verify()
@@ -82,3 +102,17 @@ class UploadView(StaffOnlyMixin, ImageUploadView):
         # alt text the editor is prompted to replace.
         url = self.request.build_absolute_uri(form.save(commit=True))
         return JsonResponse({"image_code": f"![{PLACEHOLDER_ALT}]({url})"})
+
+
+class EditorWidget(AdminMarkdownxWidget):
+    """markdownx's admin editor, calling our endpoints wherever the host mounted ``articles.urls``.
+
+    markdownx's widget posts to fixed paths (its settings, read at import);
+    ours are reversed per render.
+    """
+
+    def add_markdownx_attrs(self, attrs):
+        attrs = super().add_markdownx_attrs(attrs)
+        attrs["data-markdownx-urls-path"] = reverse("articles-editor:markdownify")
+        attrs["data-markdownx-upload-urls-path"] = reverse("articles-editor:upload")
+        return attrs

@@ -12,6 +12,21 @@ def _positive_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
+def _throttle_rate(value) -> bool:
+    """None, or what DRF's throttles parse: "<requests>/<second|minute|hour|day>"."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    requests, _, period = value.partition("/")
+    return (
+        requests.isdigit()
+        and int(requests) > 0
+        and period[:1] in {"s", "m", "h", "d"}
+        and "/" not in period
+    )
+
+
 @register()
 def check_comment_settings(app_configs=None, **kwargs) -> list[Error]:
     """comments.E001 unknown key, E002 wrong type or value, E003 a rule that cannot be imported."""
@@ -29,7 +44,7 @@ def check_comment_settings(app_configs=None, **kwargs) -> list[Error]:
             )
         )
 
-    for key in ("FLOOD_SECONDS", "MAX_LINKS"):
+    for key in ("FLOOD_SECONDS", "MAX_LINKS", "NUM_PROXIES"):
         value = user.get(key, 0)
         if isinstance(value, bool) or not (isinstance(value, int) and value >= 0):
             bad(key, "a whole number, 0 or more")
@@ -40,6 +55,8 @@ def check_comment_settings(app_configs=None, **kwargs) -> list[Error]:
         user["CLOSE_AFTER_DAYS"] is None or _positive_int(user["CLOSE_AFTER_DAYS"])
     ):
         bad("CLOSE_AFTER_DAYS", "None or a whole number above 0")
+    if "THROTTLE_RATE" in user and not _throttle_rate(user["THROTTLE_RATE"]):
+        bad("THROTTLE_RATE", 'None or a rate such as "10/minute"')
     if "HONEYPOT_FIELD" in user and not (
         isinstance(user["HONEYPOT_FIELD"], str) and user["HONEYPOT_FIELD"].isidentifier()
     ):

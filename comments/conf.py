@@ -27,6 +27,12 @@ DEFAULTS: dict[str, Any] = {
     "CLOSE_AFTER_DAYS": None,
     # Two comments from one IP address closer than this are refused (429).
     "FLOOD_SECONDS": 15,
+    # Comment posts per client address, as DRF writes rates ("10/minute",
+    # "100/hour"): a second line behind the flood rule. None: no limit.
+    "THROTTLE_RATE": "10/minute",
+    # How many proxies in front of the site append to X-Forwarded-For. 0: the
+    # header is ignored and the client is the connection's peer address.
+    "NUM_PROXIES": 0,
     # A comment with more links than this is held for moderation.
     "MAX_LINKS": 2,
     # Replies nest at most this deep (a top-level comment is depth 1).

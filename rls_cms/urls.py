@@ -4,7 +4,6 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from articles.editor import PreviewView, UploadView
 from rls_cms.views import ReaderView
 
 urlpatterns = [
@@ -12,11 +11,9 @@ urlpatterns = [
     path("", ReaderView.as_view(), name="reader"),
     path("articles/<slug:slug>/", ReaderView.as_view(), name="reader-article"),
     path("admin/", admin.site.urls),
-    # The paths markdownx's editor widget calls, served by our staff-only views.
-    path("markdownx/markdownify/", PreviewView.as_view(), name="markdownx_markdownify"),
-    path("markdownx/upload/", UploadView.as_view(), name="markdownx_upload"),
-    path("api/v1/", include("articles.api.urls")),
-    path("api/v1/", include("comments.api.urls")),
+    # Each app's one include: its API, and (articles) the admin editor's endpoints.
+    path("api/v1/", include("articles.urls")),
+    path("api/v1/", include("comments.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -12,16 +12,22 @@ import math
 import time
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from rest_framework import parsers
+from rest_framework import ISO_8601, parsers, renderers, serializers
 from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.metadata import SimpleMetadata
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import exception_handler
 
 from articles.conf import article_settings
+from articles.api.renderers import JSONRenderer
 from articles.documents import Served, render_json
 
 
@@ -194,3 +200,58 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_("JSON nested too deeply.")) from None
+
+
+class IsoDateTimeField(serializers.DateTimeField):
+    """A date and time written as ISO 8601, whatever REST_FRAMEWORK["DATETIME_FORMAT"] says."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("format", ISO_8601)
+        super().__init__(**kwargs)
+
+
+class IsoDateField(serializers.DateField):
+    """A date written as ISO 8601, whatever REST_FRAMEWORK["DATE_FORMAT"] says."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("format", ISO_8601)
+        super().__init__(**kwargs)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer, writing dates as the API contract says."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: IsoDateTimeField,
+        models.DateField: IsoDateField,
+    }
+
+
+class AppDefaultsMixin:
+    """Everything the apps' endpoints rely on, set on the views.
+
+    A host's REST_FRAMEWORK shapes the host's own API; it never reaches
+    ours, whose contract (JSON, its error shape, who may call) is fixed. A
+    host changes what the apps allow through RLS_ARTICLES and RLS_COMMENTS.
+    """
+
+    parser_classes = [JSONParser]
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+    filter_backends = []
+    pagination_class = None
+    content_negotiation_class = DefaultContentNegotiation
+    metadata_class = SimpleMetadata
+    versioning_class = None
+
+    @property
+    def renderer_classes(self) -> list[type[renderers.BaseRenderer]]:
+        if article_settings.BROWSABLE_API:
+            return [JSONRenderer, renderers.BrowsableAPIRenderer]
+        return [JSONRenderer]
+
+    def get_exception_handler(self):
+        # DRF's own: {"detail": ...} with the status, the shape clients rely on.
+        return exception_handler

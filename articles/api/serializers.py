@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.api.base import public_url
+from articles.api.base import ModelSerializer, public_url
 from articles.api.extensions import registered
 from articles.models import Article, Image, Reference, Section, Tag
 
@@ -31,13 +31,13 @@ class FileURLField(serializers.Field):
         return public_url(file.url) if file else None
 
 
-class TagSerializer(serializers.ModelSerializer):
+class TagSerializer(ModelSerializer):
     class Meta:
         model = Tag
         fields = ["name", "slug"]
 
 
-class ArticleListSerializer(serializers.ModelSerializer):
+class ArticleListSerializer(ModelSerializer):
     tags = TagSerializer(many=True, read_only=True)
     url = ArticleURLField()
 
@@ -62,13 +62,13 @@ class ArticleListSerializer(serializers.ModelSerializer):
         return fields
 
 
-class TocEntrySerializer(serializers.ModelSerializer):
+class TocEntrySerializer(ModelSerializer):
     class Meta:
         model = Section
         fields = ["anchor", "heading", "level"]
 
 
-class SectionSerializer(serializers.ModelSerializer):
+class SectionSerializer(ModelSerializer):
     body_markdown = serializers.CharField(source="body", read_only=True)
 
     class Meta:
@@ -76,7 +76,7 @@ class SectionSerializer(serializers.ModelSerializer):
         fields = ["anchor", "heading", "level", "body_markdown", "body_html"]
 
 
-class ImageSerializer(serializers.ModelSerializer):
+class ImageSerializer(ModelSerializer):
     url = FileURLField(source="file", read_only=True)
     after_section = serializers.SlugRelatedField(
         slug_field="anchor",
@@ -90,7 +90,7 @@ class ImageSerializer(serializers.ModelSerializer):
         fields = ["url", "width", "height", "alt_text", "caption", "credit", "after_section"]
 
 
-class ReferenceSerializer(serializers.ModelSerializer):
+class ReferenceSerializer(ModelSerializer):
     number = serializers.IntegerField(read_only=True, help_text="1-based place in the list.")
     doi_url = serializers.CharField(read_only=True)
 
@@ -111,7 +111,7 @@ class ReferenceSerializer(serializers.ModelSerializer):
         ]
 
 
-class ArticleDetailSerializer(serializers.ModelSerializer):
+class ArticleDetailSerializer(ModelSerializer):
     tags = TagSerializer(many=True, read_only=True)
     toc = TocEntrySerializer(source="sections", many=True, read_only=True)
     sections = SectionSerializer(many=True, read_only=True)

@@ -10,11 +10,16 @@ from __future__ import annotations
 import time
 
 from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics
-from rest_framework.permissions import AllowAny
 
 from articles import documents
-from articles.api.base import CheckedCursorPagination, KnownQueryParamsMixin, ServedBytesMixin
+from articles.api.base import (
+    AppDefaultsMixin,
+    CheckedCursorPagination,
+    KnownQueryParamsMixin,
+    ServedBytesMixin,
+)
 from articles.api.filters import ArticleFilter
 from articles.api.serializers import ArticleDetailSerializer, ArticleListSerializer
 from articles.selectors import article_list_public
@@ -33,16 +38,20 @@ class NewestFirstPagination(CheckedCursorPagination):
         return self.ordering
 
 
-class ArticleListView(ServedBytesMixin, KnownQueryParamsMixin, generics.ListAPIView):
-    """Public articles, newest first."""
+class ArticleListView(
+    AppDefaultsMixin, ServedBytesMixin, KnownQueryParamsMixin, generics.ListAPIView
+):
+    """Public articles, newest first.
+
+    Public reads (``AppDefaultsMixin``): nobody is identified, so no answer
+    varies by cookie.
+    """
 
     known_query_params = frozenset({"cursor", "page_size", "tag", "search"})
-    # Public reads: nobody is identified, so no answer varies by cookie.
-    authentication_classes = []
-    permission_classes = [AllowAny]
     # The shape of each item, for the schema; items are served from built documents.
     serializer_class = ArticleListSerializer
     pagination_class = NewestFirstPagination
+    filter_backends = [DjangoFilterBackend]
     filterset_class = ArticleFilter
 
     def served(self, request, **kwargs):
@@ -64,11 +73,11 @@ class ArticleListView(ServedBytesMixin, KnownQueryParamsMixin, generics.ListAPIV
         return self.served_or_data(request, served)
 
 
-class ArticleDetailView(ServedBytesMixin, KnownQueryParamsMixin, generics.RetrieveAPIView):
+class ArticleDetailView(
+    AppDefaultsMixin, ServedBytesMixin, KnownQueryParamsMixin, generics.RetrieveAPIView
+):
     """One public article with every part."""
 
-    authentication_classes = []
-    permission_classes = [AllowAny]
     # The document's shape, for the schema; the document is built with it.
     serializer_class = ArticleDetailSerializer
     lookup_field = "slug"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.api.base import public_url
+from articles.api.base import IsoDateTimeField, ModelSerializer, public_url
 from comments.conf import comment_settings
 from comments.models import Comment, normalize_email
 from comments.moderation import Submission, comments_close_at, comments_open
@@ -107,7 +107,7 @@ class CommentSubmittedSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ModelSerializer):
     """A comment as anyone may see it."""
 
     class Meta:
@@ -115,7 +115,7 @@ class CommentSerializer(serializers.ModelSerializer):
         fields = ["id", "parent", "name", "website", "body_html", "submitted_at"]
 
 
-class ModerationCommentSerializer(serializers.ModelSerializer):
+class ModerationCommentSerializer(ModelSerializer):
     """A comment as moderators see it, private fields included."""
 
     article = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -167,10 +167,10 @@ class ArticleCommentsSerializer(serializers.Serializer):
         # article's document expire at ``closes_at``.
         return comments_open(article)
 
-    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    @extend_schema_field(IsoDateTimeField(allow_null=True))
     def get_closes_at(self, article) -> str | None:
         closes_at = comments_close_at(article) if article.comments_enabled else None
-        return serializers.DateTimeField().to_representation(closes_at) if closes_at else None
+        return IsoDateTimeField().to_representation(closes_at) if closes_at else None
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, article) -> str:

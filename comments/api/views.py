@@ -12,15 +12,20 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.metadata import SimpleMetadata
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from articles import documents
-from articles.api.base import CheckedCursorPagination, KnownQueryParamsMixin, ServedBytesMixin
+from articles.api.base import (
+    AppDefaultsMixin,
+    CheckedCursorPagination,
+    KnownQueryParamsMixin,
+    ServedBytesMixin,
+)
 from articles.models import Article
 from comments import services
 from comments.api.serializers import (
@@ -42,25 +47,38 @@ MESSAGES = {
 
 
 def client_ip(request: Request) -> str | None:
-    """The client's address, the way DRF's throttles find it.
+    """The client's address, for the flood rule and the throttle.
 
-    X-Forwarded-For counts only as far as REST_FRAMEWORK["NUM_PROXIES"] trusts
+    X-Forwarded-For counts only as far as RLS_COMMENTS["NUM_PROXIES"] trusts
     it (default 0: not at all), so nobody dodges the flood rule with a header.
+    With N proxies in front, the client is the N-th address from the right.
     """
-    for candidate in (BaseThrottle().get_ident(request), request.META.get("REMOTE_ADDR")):
+    peer = request.META.get("REMOTE_ADDR")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    proxies = comment_settings.NUM_PROXIES
+    candidate = peer
+    if proxies and forwarded:
+        addresses = forwarded.split(",")
+        candidate = addresses[-min(proxies, len(addresses))]
+    for address in (candidate, peer):
         try:
-            return str(ipaddress.ip_address((candidate or "").strip()))
+            return str(ipaddress.ip_address((address or "").strip()))
         except ValueError:
             continue  # junk in a forwarded header: fall back to the peer's address
     return None
 
 
-class CommentPostThrottle(ScopedRateThrottle):
-    """DRF's scoped throttle, reading its rates at request time, not import time."""
+class CommentPostThrottle(SimpleRateThrottle):
+    """Comment posts per client address, at RLS_COMMENTS["THROTTLE_RATE"] (None: no limit)."""
 
-    @property
-    def THROTTLE_RATES(self) -> dict[str, str | None]:  # noqa: N802  (DRF's attribute name)
-        return api_settings.DEFAULT_THROTTLE_RATES
+    scope = "comments"
+
+    def get_rate(self) -> str | None:
+        # Read per request, not at import, so a changed setting applies.
+        return comment_settings.THROTTLE_RATE
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
 
 
 class OldestFirstPagination(CheckedCursorPagination):
@@ -83,7 +101,9 @@ class CommentFormMetadata(SimpleMetadata):
         return info
 
 
-class ArticleCommentsView(ServedBytesMixin, KnownQueryParamsMixin, generics.ListCreateAPIView):
+class ArticleCommentsView(
+    AppDefaultsMixin, ServedBytesMixin, KnownQueryParamsMixin, generics.ListCreateAPIView
+):
     """Approved comments of a public article (GET), and the comment form (POST).
 
     Pages are kept as built bytes (``ServedBytesMixin``) until a change to the
@@ -91,13 +111,10 @@ class ArticleCommentsView(ServedBytesMixin, KnownQueryParamsMixin, generics.List
     """
 
     known_query_params = frozenset({"cursor", "page_size"})
-    # Comments are anonymous: no session, hence no CSRF failure for a reader
-    # who happens to be logged in to the admin in the same browser.
-    authentication_classes = []
-    permission_classes = [AllowAny]
+    # Comments are anonymous (``AppDefaultsMixin``): no session, hence no CSRF
+    # failure for a reader who happens to be logged in to the admin.
     metadata_class = CommentFormMetadata
     pagination_class = OldestFirstPagination
-    throttle_scope = "comments"
 
     @cached_property
     def article(self) -> Article:
@@ -175,7 +192,9 @@ class CanModerate(BasePermission):
         return bool(user and user.is_staff and user.has_perm("comments.moderate_comment"))
 
 
-class ModerationMixin:
+class ModerationMixin(AppDefaultsMixin):
+    # Token first: an anonymous call then gets 401 with WWW-Authenticate.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, CanModerate]
 
 

@@ -431,3 +431,6 @@ def test_demo_article_change_page_has_markdown_editor(editor, demo_article):
     content = response.content.decode()
     assert 'class="markdownx"' in content
     assert "markdownx/js/markdownx" in content
+    # The widget calls our staff-only endpoints where articles.urls is mounted.
+    assert 'data-markdownx-urls-path="/api/v1/editor/markdownify/"' in content
+    assert 'data-markdownx-upload-urls-path="/api/v1/editor/upload/"' in content

@@ -19,7 +19,8 @@ def test_defaults_pass_the_checks(settings):
     assert error_ids() == []
 
 
-def test_every_default_is_readable():
+def test_every_default_is_readable(settings):
+    settings.RLS_ARTICLES = {}
     assert {key: getattr(article_settings, key) for key in DEFAULTS} == DEFAULTS
 
 
@@ -52,6 +53,8 @@ def test_settings_check_is_registered_with_django(settings):
         ("MAX_AGE", -1),
         ("MAX_AGE", 1.5),
         ("STALE_WHILE_REVALIDATE", None),
+        ("BROWSABLE_API", "yes"),
+        ("BROWSABLE_API", 1),
     ],
 )
 def test_wrong_type_or_value_is_error_E002(settings, key, value):

@@ -10,11 +10,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 
+from articles.conf import article_settings
 from articles.editor import PLACEHOLDER_ALT
 from tests.factories import SectionFactory
 
-PREVIEW_URL = "/markdownx/markdownify/"
-UPLOAD_URL = "/markdownx/upload/"
+PREVIEW_URL = "/api/v1/editor/markdownify/"
+UPLOAD_URL = "/api/v1/editor/upload/"
 AJAX = {"X-Requested-With": "XMLHttpRequest"}
 
 MARKDOWN_WITH_SCRIPT = (
@@ -171,36 +172,33 @@ def test_upload_svg_is_refused(editor, media_root):
     assert stored_files(media_root) == []
 
 
-# markdownx reads MARKDOWNX_UPLOAD_MAX_SIZE once, when markdownx.settings is
-# imported, and markdownx.forms copies it into its own namespace, where
-# ImageForm.clean() looks it up on each call. The settings fixture cannot reach
-# it; patching markdownx.forms' module constant changes the very value clean()
-# compares against.
-
-
-def test_upload_over_size_limit_is_refused(editor, media_root, monkeypatch):
+def test_upload_over_size_limit_is_refused(editor, media_root, settings):
     content = png_bytes()
-    monkeypatch.setattr(markdownx.forms, "MARKDOWNX_UPLOAD_MAX_SIZE", len(content) - 1)
+    settings.RLS_ARTICLES = {"EDITOR_UPLOAD_MAX_SIZE": len(content) - 1}
 
     response = editor.post(UPLOAD_URL, {"image": upload(content)}, headers=AJAX)
 
     assert response.status_code == 400
+    assert "at most" in response.json()["__all__"][0]
     assert stored_files(media_root) == []
 
 
-def test_upload_at_size_limit_is_accepted(editor, monkeypatch):
+def test_upload_at_size_limit_is_accepted(editor, settings):
     content = png_bytes()
-    monkeypatch.setattr(markdownx.forms, "MARKDOWNX_UPLOAD_MAX_SIZE", len(content))
+    settings.RLS_ARTICLES = {"EDITOR_UPLOAD_MAX_SIZE": len(content)}
 
     response = editor.post(UPLOAD_URL, {"image": upload(content)}, headers=AJAX)
 
     assert response.status_code == 200
 
 
-def test_upload_over_configured_size_limit_is_refused(editor, media_root, settings):
-    limit = settings.MARKDOWNX_UPLOAD_MAX_SIZE
-    assert limit == markdownx.forms.MARKDOWNX_UPLOAD_MAX_SIZE
-    # Random pixels do not compress: a real PNG just over the project's limit.
+def test_upload_over_the_default_limit_is_refused_whatever_markdownx_allows(
+    editor, media_root, settings
+):
+    # markdownx's own default limit is 50 MB; ours, inside the app, is 5 MB.
+    limit = article_settings.EDITOR_UPLOAD_MAX_SIZE
+    assert limit < markdownx.forms.MARKDOWNX_UPLOAD_MAX_SIZE
+    # Random pixels do not compress: a real PNG just over the limit.
     side = int((limit / 3) ** 0.5) + 1
     noise = PILImage.frombytes("RGB", (side, side), os.urandom(side * side * 3))
     buffer = io.BytesIO()
@@ -208,6 +206,29 @@ def test_upload_over_configured_size_limit_is_refused(editor, media_root, settin
     assert buffer.tell() > limit
 
     response = editor.post(UPLOAD_URL, {"image": upload(buffer.getvalue())}, headers=AJAX)
+
+    assert response.status_code == 400
+    assert stored_files(media_root) == []
+
+
+# markdownx reads its settings once, at import, and markdownx.forms copies
+# MARKDOWNX_UPLOAD_CONTENT_TYPES into its own namespace: patching that is
+# what a host's setting would do.
+
+
+def test_gif_is_refused_even_where_markdownx_is_told_to_allow_it(
+    editor, media_root, monkeypatch
+):
+    allowed = (*markdownx.forms.MARKDOWNX_UPLOAD_CONTENT_TYPES, "image/gif")
+    monkeypatch.setattr(markdownx.forms, "MARKDOWNX_UPLOAD_CONTENT_TYPES", allowed)
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (4, 4)).save(buffer, "GIF")
+
+    response = editor.post(
+        UPLOAD_URL,
+        {"image": upload(buffer.getvalue(), name="a.gif", content_type="image/gif")},
+        headers=AJAX,
+    )
 
     assert response.status_code == 400
     assert stored_files(media_root) == []

@@ -94,7 +94,7 @@ def test_duplicate_differing_only_in_case_width_or_spacing_is_refused(api_client
 
 
 def test_junk_forwarded_address_falls_back_to_the_peer_address(api_client, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.RLS_COMMENTS = {**settings.RLS_COMMENTS, "NUM_PROXIES": 1}
     article = ArticleFactory()
     for body in ("First.", "Second."):
         response = api_client.post(

@@ -76,6 +76,15 @@ def test_settings_check_is_registered_with_django(settings):
         ("MODERATOR_EMAILS", "a@b"),
         ("MODERATOR_EMAILS", ["a@b.example", 7]),
         ("RULES", "comments.moderation.flood"),
+        ("THROTTLE_RATE", "10"),
+        ("THROTTLE_RATE", "ten/minute"),
+        ("THROTTLE_RATE", "0/minute"),
+        ("THROTTLE_RATE", "10/fortnight"),
+        ("THROTTLE_RATE", "10/m/x"),
+        ("THROTTLE_RATE", 10),
+        ("NUM_PROXIES", -1),
+        ("NUM_PROXIES", "1"),
+        ("NUM_PROXIES", True),
     ],
 )
 def test_wrong_type_or_value_is_error_E002(settings, key, value):
@@ -112,6 +121,11 @@ def test_boolean_flood_seconds_is_error_E002(settings):
         ("MODERATOR_EMAILS", []),
         ("MODERATOR_EMAILS", ("desk@example.org",)),
         ("RULES", []),
+        ("THROTTLE_RATE", None),
+        ("THROTTLE_RATE", "10/minute"),
+        ("THROTTLE_RATE", "100/h"),
+        ("NUM_PROXIES", 0),
+        ("NUM_PROXIES", 2),
     ],
 )
 def test_valid_value_gives_no_error(settings, key, value):

@@ -25,13 +25,13 @@ THREADS = 8
 POSTS_PER_THREAD = 50
 REQUEST_TIMEOUT = 30  # seconds, per request
 TEST_DEADLINE = 240  # seconds, for all threads together
-HIGH_RATE = {"comments": "100000/minute"}
+HIGH_RATE = "100000/minute"
 
 
 @pytest.fixture
 def trusted_proxy(settings):
     """One trusted proxy in front: each thread's X-Forwarded-For is its client IP."""
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.RLS_COMMENTS = {**settings.RLS_COMMENTS, "NUM_PROXIES": 1}
     cache.clear()  # no throttle history left by earlier tests for these IPs
     return settings
 
@@ -43,11 +43,11 @@ def crowd_settings(trusted_proxy):
     Each IP posts 50 times in a few seconds: the flood rule (and the DRF
     throttle behind it) would refuse all but the first, so both are lifted.
     """
-    trusted_proxy.REST_FRAMEWORK = {
-        **trusted_proxy.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": HIGH_RATE,
+    trusted_proxy.RLS_COMMENTS = {
+        **trusted_proxy.RLS_COMMENTS,
+        "FLOOD_SECONDS": 0,
+        "THROTTLE_RATE": HIGH_RATE,
     }
-    trusted_proxy.RLS_COMMENTS = {"FLOOD_SECONDS": 0}
     return trusted_proxy
 
 

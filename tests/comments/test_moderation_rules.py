@@ -28,7 +28,6 @@ def fresh_throttle_and_settings(settings):
     """No throttle history between tests; the app's defaults, whatever the environment says."""
     cache.clear()
     settings.RLS_COMMENTS = {}
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
     yield
     cache.clear()
 
@@ -319,7 +318,7 @@ def test_forwarded_for_does_not_dodge_the_flood_rule(api_client):
 
 
 def test_last_forwarded_for_entry_is_the_client_behind_one_proxy(api_client, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.RLS_COMMENTS = {**settings.RLS_COMMENTS, "NUM_PROXIES": 1}
     post_comment(
         api_client,
         ArticleFactory(),
@@ -330,7 +329,7 @@ def test_last_forwarded_for_entry_is_the_client_behind_one_proxy(api_client, set
 
 
 def test_distinct_forwarded_for_behind_one_proxy_is_not_flood(api_client, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.RLS_COMMENTS = {**settings.RLS_COMMENTS, "NUM_PROXIES": 1}
     article = ArticleFactory()
     post_comment(api_client, article, ip="10.0.0.1", headers={"X-Forwarded-For": "198.51.100.1"})
     response = post_comment(
@@ -672,11 +671,7 @@ def test_throttled_post_stores_nothing(api_client, settings):
 
 
 def test_throttle_rate_setting_takes_effect_without_restart(api_client, settings):
-    settings.RLS_COMMENTS = {"FLOOD_SECONDS": 0}
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"comments": "3/minute"},
-    }
+    settings.RLS_COMMENTS = {"FLOOD_SECONDS": 0, "THROTTLE_RATE": "3/minute"}
     article = ArticleFactory()
     statuses = [post_comment(api_client, article, ip="203.0.113.9").status_code for _ in range(4)]
     assert statuses == [201, 201, 201, 429]
