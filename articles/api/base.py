@@ -26,8 +26,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from articles.conf import article_settings
 from articles.api.renderers import JSONRenderer
+from articles.conf import article_settings
 from articles.documents import Served, render_json
 
 

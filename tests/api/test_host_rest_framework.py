@@ -112,9 +112,7 @@ def test_errors_keep_drf_s_shape_not_the_host_handler_s(api_client, db, host_set
     assert set(response.json()) == {"detail"}
 
 
-def test_readers_post_json_comments_without_the_host_s_throttle(
-    api_client, article, host_settings
-):
+def test_readers_post_json_comments_without_the_host_s_throttle(api_client, article, host_settings):
     host_settings.RLS_COMMENTS = {"FLOOD_SECONDS": 0}
     statuses = [comment(api_client, article, f"198.51.100.{n}").status_code for n in (1, 2)]
     assert statuses == [201, 201]

@@ -216,9 +216,7 @@ def test_upload_over_the_default_limit_is_refused_whatever_markdownx_allows(
 # what a host's setting would do.
 
 
-def test_gif_is_refused_even_where_markdownx_is_told_to_allow_it(
-    editor, media_root, monkeypatch
-):
+def test_gif_is_refused_even_where_markdownx_is_told_to_allow_it(editor, media_root, monkeypatch):
     allowed = (*markdownx.forms.MARKDOWNX_UPLOAD_CONTENT_TYPES, "image/gif")
     monkeypatch.setattr(markdownx.forms, "MARKDOWNX_UPLOAD_CONTENT_TYPES", allowed)
     buffer = io.BytesIO()
