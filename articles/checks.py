@@ -1,9 +1,17 @@
-"""System checks for RLS_ARTICLES, with stable ids that tests name."""
+"""System checks, with stable ids that tests name: RLS_ARTICLES, and what a host must provide.
+
+E001-E004 the settings; E005 a missing app; E006 markdownx's open views
+mounted; E007 a missing middleware; W001 the editor's endpoints not mounted;
+W002 (deploy) a cache that servers cannot share.
+"""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core import checks
+from django.core.checks import CheckMessage, Error, Tags, register
+from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from django.utils.module_loading import import_string
 
 from articles.conf import SETTING_NAME, article_settings
@@ -69,3 +77,126 @@ def check_article_settings(app_configs=None, **kwargs) -> list[Error]:
             )
         )
     return errors
+
+
+# What a host must add for the articles app, and why.
+REQUIRED_APPS = {
+    "rest_framework": "the API",
+    "django_filters": "the article list's filters",
+    "markdownx": "the admin's Markdown editor (its widget, script and styles)",
+}
+AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+# Django's cache backends that keep entries in one process or on one machine.
+UNSHARED_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache": "keeps entries in each process",
+    "django.core.cache.backends.filebased.FileBasedCache": "keeps entries on one machine",
+    "django.core.cache.backends.dummy.DummyCache": "keeps nothing",
+}
+
+
+def missing_apps(required: dict[str, str], *, needed_by: str, id: str) -> list[Error]:
+    """One error per app of ``required`` (name: what needs it) missing from INSTALLED_APPS."""
+    return [
+        Error(
+            f"{needed_by} needs {name!r} in INSTALLED_APPS ({why}).",
+            hint=f"Add {name!r} to INSTALLED_APPS.",
+            obj=needed_by,
+            id=id,
+        )
+        for name, why in required.items()
+        if not apps.is_installed(name)
+    ]
+
+
+def unshared_cache(alias: str, *, used_for: str, id: str) -> list[checks.Warning]:
+    """A warning when cache ``alias`` cannot be shared by several processes or servers."""
+    backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+    if backend not in UNSHARED_CACHES:
+        return []
+    return [
+        checks.Warning(
+            f"The cache {alias!r} ({backend.rsplit('.', 1)[-1]}) {UNSHARED_CACHES[backend]}: "
+            f"with more than one worker process or server, {used_for}.",
+            hint="Use a cache every server shares: Django's RedisCache or a Memcached "
+            "backend (the demo host uses Redis when REDIS_URL is set).",
+            id=id,
+        )
+    ]
+
+
+def url_patterns(patterns=None, prefix: str = ""):
+    """Every (route, view) of the URLconf, included patterns too."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from url_patterns(entry.url_patterns, route)
+        else:
+            yield route, getattr(entry.callback, "view_class", entry.callback)
+
+
+@register()
+def check_host_apps(app_configs=None, **kwargs) -> list[Error]:
+    """articles.E005: an app the articles app needs is missing from INSTALLED_APPS."""
+    return missing_apps(REQUIRED_APPS, needed_by="articles", id="articles.E005")
+
+
+@register(Tags.urls)
+def check_editor_urls(app_configs=None, **kwargs) -> list[CheckMessage]:
+    """articles.E006 markdownx's own views mounted, E007 the editor's endpoints without
+    AuthenticationMiddleware, W001 the editor's endpoints not mounted."""
+    from markdownx.views import ImageUploadView, MarkdownifyView
+
+    from articles.editor import StaffOnlyMixin
+
+    messages: list[CheckMessage] = []
+    for route, view in url_patterns():
+        if (
+            isinstance(view, type)
+            and issubclass(view, ImageUploadView | MarkdownifyView)
+            and not issubclass(view, StaffOnlyMixin)
+        ):
+            messages.append(
+                Error(
+                    f"markdownx's own {view.__name__} is mounted at {route!r}: it takes "
+                    "uploads and previews from anyone, logged in or not.",
+                    hint="Remove include('markdownx.urls') from the URLconf; "
+                    "include('articles.urls') serves the editor's endpoints to staff only.",
+                    id="articles.E006",
+                )
+            )
+    try:
+        reverse("articles-editor:markdownify")
+    except NoReverseMatch:
+        if apps.is_installed("django.contrib.admin"):
+            messages.append(
+                checks.Warning(
+                    "The admin's Markdown editor has no endpoints: it cannot preview "
+                    "or upload images.",
+                    hint="Include articles.urls in the URLconf, for example "
+                    "path('api/v1/', include('articles.urls')).",
+                    id="articles.W001",
+                )
+            )
+    else:
+        if AUTHENTICATION_MIDDLEWARE not in settings.MIDDLEWARE:
+            messages.append(
+                Error(
+                    "The Markdown editor's endpoints (articles.urls) serve staff only "
+                    "and need to know who is logged in.",
+                    hint=f"Add {AUTHENTICATION_MIDDLEWARE!r} (after SessionMiddleware) "
+                    "to MIDDLEWARE.",
+                    id="articles.E007",
+                )
+            )
+    return messages
+
+
+@register(Tags.caches, deploy=True)
+def check_document_cache(app_configs=None, **kwargs) -> list[checks.Warning]:
+    """articles.W002 (deploy): the cache of built documents is not shared."""
+    return unshared_cache(
+        article_settings.CACHE_ALIAS,
+        used_for="a change made through one is not seen by the others until "
+        "RLS_ARTICLES['CACHE_TIMEOUT'] passes",
+        id="articles.W002",
+    )

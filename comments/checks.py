@@ -1,11 +1,28 @@
-"""System checks for RLS_COMMENTS, with stable ids that tests name."""
+"""System checks, with stable ids that tests name: RLS_COMMENTS, and what a host must provide.
+
+E001-E003 the settings; E004 a missing app; W001 (deploy) a throttle cache
+that servers cannot share; W002 the admin without the request context processor.
+"""
 
 from __future__ import annotations
 
-from django.core.checks import Error, register
+from django.apps import apps
+from django.conf import settings
+from django.core import checks
+from django.core.checks import Error, Tags, register
 from django.utils.module_loading import import_string
 
+from articles.checks import missing_apps, unshared_cache
 from comments.conf import DEFAULTS, SETTING_NAME, comment_settings
+
+REQUIRED_APPS = {
+    "articles": "the articles readers comment on",
+    "rest_framework": "the comment and moderation API",
+    "rest_framework.authtoken": "the staff API's token sign-in",
+    "django.contrib.auth": "moderators and their permission",
+    "django.contrib.contenttypes": "permissions",
+}
+REQUEST_PROCESSOR = "django.template.context_processors.request"
 
 
 def _positive_int(value) -> bool:
@@ -81,3 +98,38 @@ def check_comment_settings(app_configs=None, **kwargs) -> list[Error]:
                     )
                 )
     return errors
+
+
+@register()
+def check_host_apps(app_configs=None, **kwargs) -> list[Error]:
+    """comments.E004: an app the comments app needs is missing from INSTALLED_APPS."""
+    return missing_apps(REQUIRED_APPS, needed_by="comments", id="comments.E004")
+
+
+@register(Tags.caches, deploy=True)
+def check_throttle_cache(app_configs=None, **kwargs) -> list[checks.Warning]:
+    """comments.W001 (deploy): the throttle's cache is not shared."""
+    return unshared_cache(
+        "default",
+        used_for="each counts comment posts on its own and a client gets "
+        "RLS_COMMENTS['THROTTLE_RATE'] from every one of them",
+        id="comments.W001",
+    )
+
+
+@register(Tags.templates)
+def check_admin_request_processor(app_configs=None, **kwargs) -> list[checks.Warning]:
+    """comments.W002: the admin index cannot show the moderation queue's length."""
+    if not apps.is_installed("django.contrib.admin"):
+        return []
+    for engine in settings.TEMPLATES:
+        if REQUEST_PROCESSOR in engine.get("OPTIONS", {}).get("context_processors", []):
+            return []
+    return [
+        checks.Warning(
+            "The admin index cannot show how many comments await moderation: "
+            "templates are rendered without the request.",
+            hint=f"Add {REQUEST_PROCESSOR!r} to TEMPLATES' context_processors.",
+            id="comments.W002",
+        )
+    ]

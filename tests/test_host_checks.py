@@ -1,0 +1,116 @@
+"""What a host must provide, named by system checks with stable ids and a hint each."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import checks
+
+from articles import checks as article_checks
+from comments import checks as comment_checks
+
+AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+REQUEST_PROCESSOR = "django.template.context_processors.request"
+
+
+def ids(messages) -> list[str]:
+    return [message.id for message in messages]
+
+
+def test_the_demo_host_passes_every_check():
+    assert checks.run_checks() == []
+
+
+@pytest.mark.parametrize("app", ["markdownx", "django_filters", "rest_framework"])
+def test_an_app_articles_needs_is_named_when_missing(settings, app):
+    settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != app]
+
+    errors = article_checks.check_host_apps()
+
+    assert ids(errors) == ["articles.E005"]
+    assert repr(app) in errors[0].msg
+    assert errors[0].hint == f"Add {app!r} to INSTALLED_APPS."
+
+
+def test_a_missing_app_fails_django_s_own_check_run(settings):
+    settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != "markdownx"]
+    assert "articles.E005" in ids(checks.run_checks())
+
+
+@pytest.mark.parametrize("app", ["rest_framework.authtoken", "articles"])
+def test_an_app_comments_needs_is_named_when_missing(settings, app):
+    settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != app]
+
+    errors = comment_checks.check_host_apps()
+
+    assert ids(errors) == ["comments.E004"]
+    assert repr(app) in errors[0].msg
+
+
+def test_markdownx_s_own_open_views_are_an_error(settings):
+    settings.ROOT_URLCONF = "tests.urlconfs.markdownx_open"
+
+    errors = [m for m in article_checks.check_editor_urls() if m.id == "articles.E006"]
+
+    # Its upload and its preview view, each named with where it is mounted.
+    assert sorted(e.msg.split()[2] for e in errors) == ["ImageUploadView", "MarkdownifyView"]
+    assert all("markdownx/" in e.msg for e in errors)
+
+
+def test_the_editor_endpoints_not_mounted_is_a_warning(settings):
+    settings.ROOT_URLCONF = "tests.urlconfs.api_only"
+    assert ids(article_checks.check_editor_urls()) == ["articles.W001"]
+
+
+def test_editor_endpoints_without_authentication_middleware_is_an_error(settings):
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != AUTHENTICATION_MIDDLEWARE]
+
+    errors = article_checks.check_editor_urls()
+
+    assert ids(errors) == ["articles.E007"]
+    assert AUTHENTICATION_MIDDLEWARE in errors[0].hint
+
+
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", ["articles.W002", "comments.W001"]),
+        ("django.core.cache.backends.filebased.FileBasedCache", ["articles.W002", "comments.W001"]),
+        ("django.core.cache.backends.redis.RedisCache", []),
+        ("django.core.cache.backends.db.DatabaseCache", []),
+    ],
+)
+def test_a_cache_servers_cannot_share_is_a_deploy_warning(settings, backend, expected):
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "rls-cms-check"}}
+
+    found = ids(article_checks.check_document_cache() + comment_checks.check_throttle_cache())
+    deploy = ids(checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.caches]))
+
+    assert found == expected
+    assert set(expected) <= set(deploy)
+    assert not set(expected) & set(ids(checks.run_checks()))  # only with --deploy
+
+
+def test_admin_without_the_request_processor_is_a_warning(settings):
+    engine = settings.TEMPLATES[0]
+    processors = [p for p in engine["OPTIONS"]["context_processors"] if p != REQUEST_PROCESSOR]
+    settings.TEMPLATES = [
+        {**engine, "OPTIONS": {**engine["OPTIONS"], "context_processors": processors}}
+    ]
+
+    warnings = comment_checks.check_admin_request_processor()
+
+    assert ids(warnings) == ["comments.W002"]
+    assert REQUEST_PROCESSOR in warnings[0].hint
+
+
+def test_the_admin_index_still_renders_without_the_request_processor(settings, admin_client):
+    engine = settings.TEMPLATES[0]
+    processors = [p for p in engine["OPTIONS"]["context_processors"] if p != REQUEST_PROCESSOR]
+    settings.TEMPLATES = [
+        {**engine, "OPTIONS": {**engine["OPTIONS"], "context_processors": processors}}
+    ]
+
+    response = admin_client.get("/admin/")
+
+    assert response.status_code == 200
+    assert b"moderation-queue-summary" not in response.content

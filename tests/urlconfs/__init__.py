@@ -1,0 +1,1 @@
+"""URLconfs of hosts that got something wrong, for the system checks' tests."""
