@@ -90,8 +90,8 @@ AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddle
 UNSHARED_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache": "keeps entries in each process",
     "django.core.cache.backends.filebased.FileBasedCache": "keeps entries on one machine",
-    "django.core.cache.backends.dummy.DummyCache": "keeps nothing",
 }
+DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
 
 
 def missing_apps(required: dict[str, str], *, needed_by: str, id: str) -> list[Error]:
@@ -171,7 +171,7 @@ def check_editor_urls(app_configs=None, **kwargs) -> list[CheckMessage]:
             messages.append(
                 checks.Warning(
                     "The admin's Markdown editor has no endpoints: it cannot preview "
-                    "or upload images.",
+                    "Markdown or upload images.",
                     hint="Include articles.urls in the URLconf, for example "
                     "path('api/v1/', include('articles.urls')).",
                     id="articles.W001",

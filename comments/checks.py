@@ -12,11 +12,12 @@ from django.core import checks
 from django.core.checks import Error, Tags, register
 from django.utils.module_loading import import_string
 
-from articles.checks import missing_apps, unshared_cache
+from articles.checks import DUMMY_CACHE, missing_apps, unshared_cache
 from comments.conf import DEFAULTS, SETTING_NAME, comment_settings
 
+# "articles" is checked earlier, in CommentsConfig.import_models: without
+# it our models cannot even be imported.
 REQUIRED_APPS = {
-    "articles": "the articles readers comment on",
     "rest_framework": "the comment and moderation API",
     "rest_framework.authtoken": "the staff API's token sign-in",
     "django.contrib.auth": "moderators and their permission",
@@ -108,7 +109,17 @@ def check_host_apps(app_configs=None, **kwargs) -> list[Error]:
 
 @register(Tags.caches, deploy=True)
 def check_throttle_cache(app_configs=None, **kwargs) -> list[checks.Warning]:
-    """comments.W001 (deploy): the throttle's cache is not shared."""
+    """comments.W001 (deploy): the throttle's cache is not shared, or keeps nothing."""
+    if settings.CACHES.get("default", {}).get("BACKEND") == DUMMY_CACHE:
+        return [
+            checks.Warning(
+                "The cache 'default' (DummyCache) keeps nothing: the comment throttle "
+                "never limits anyone.",
+                hint="Use a cache every server shares: Django's RedisCache or a "
+                "Memcached backend.",
+                id="comments.W001",
+            )
+        ]
     return unshared_cache(
         "default",
         used_for="each counts comment posts on its own and a client gets "

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core import checks
 
 from articles import checks as article_checks
 from comments import checks as comment_checks
+from tests.factories import ArticleFactory
 
+ROOT = Path(__file__).resolve().parent.parent
 AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 REQUEST_PROCESSOR = "django.template.context_processors.request"
 
@@ -36,7 +43,19 @@ def test_a_missing_app_fails_django_s_own_check_run(settings):
     assert "articles.E005" in ids(checks.run_checks())
 
 
-@pytest.mark.parametrize("app", ["rest_framework.authtoken", "articles"])
+def test_comments_without_articles_stops_django_naming_the_app():
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--settings", "tests.settings_without_articles"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    assert "The comments app needs 'articles' in INSTALLED_APPS" in done.stderr
+
+
+@pytest.mark.parametrize("app", ["rest_framework.authtoken", "rest_framework"])
 def test_an_app_comments_needs_is_named_when_missing(settings, app):
     settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != app]
 
@@ -61,6 +80,13 @@ def test_the_editor_endpoints_not_mounted_is_a_warning(settings):
     assert ids(article_checks.check_editor_urls()) == ["articles.W001"]
 
 
+def test_without_the_editor_endpoints_the_article_page_still_opens(settings, admin_client):
+    settings.ROOT_URLCONF = "tests.urlconfs.api_only"
+    article = ArticleFactory()
+    response = admin_client.get(f"/admin/articles/article/{article.pk}/change/")
+    assert response.status_code == 200
+
+
 def test_editor_endpoints_without_authentication_middleware_is_an_error(settings):
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != AUTHENTICATION_MIDDLEWARE]
 
@@ -68,6 +94,16 @@ def test_editor_endpoints_without_authentication_middleware_is_an_error(settings
 
     assert ids(errors) == ["articles.E007"]
     assert AUTHENTICATION_MIDDLEWARE in errors[0].hint
+
+
+def test_a_cache_that_keeps_nothing_is_a_throttle_that_never_limits(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+    warnings = comment_checks.check_throttle_cache()
+
+    assert ids(warnings) == ["comments.W001"]
+    assert "never limits" in warnings[0].msg
+    assert article_checks.check_document_cache() == []  # documents are rebuilt, never stale
 
 
 @pytest.mark.parametrize(

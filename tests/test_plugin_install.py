@@ -103,7 +103,13 @@ def host(tmp_path_factory):
     """A wheel of this checkout, installed in a new virtualenv beside a new project."""
     work = tmp_path_factory.mktemp("plugin-host")
     # Nothing of this checkout's environment: its settings, path and database.
-    unset = {"PYTHONPATH", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    unset = {
+        "PYTHONPATH",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     env = {k: v for k, v in os.environ.items() if k not in unset}
     env |= {"PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 

@@ -24,7 +24,8 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.settings import DEFAULTS, IMPORT_STRINGS, APISettings, api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from articles.api.renderers import JSONRenderer
 from articles.conf import article_settings
@@ -195,11 +196,44 @@ class KnownQueryParamsMixin:
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, answering absurdly nested JSON with 400, not 500."""
 
+    strict = True  # NaN and Infinity are not JSON, whatever STRICT_JSON said at import
+
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_("JSON nested too deeply.")) from None
+
+
+class _DRFDefaults(APISettings):
+    """DRF's own defaults, whatever the host's REST_FRAMEWORK says."""
+
+    user_settings = {}
+
+
+DRF_DEFAULTS = _DRFDefaults(defaults=DEFAULTS, import_strings=IMPORT_STRINGS)
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """DRF's content negotiation, with DRF's default ``?format=`` parameter."""
+
+    settings = DRF_DEFAULTS
+
+
+def exception_handler(exc, context):
+    """DRF's own handler, with errors that belong to no field under ``non_field_errors``.
+
+    DRF names that key from the host's REST_FRAMEWORK["NON_FIELD_ERRORS_KEY"]
+    when it builds the error; the contract names it ``non_field_errors``.
+    """
+    response = drf_exception_handler(exc, context)
+    host_key = api_settings.NON_FIELD_ERRORS_KEY
+    data = getattr(response, "data", None)
+    if host_key != "non_field_errors" and isinstance(data, dict) and host_key in data:
+        response.data = {
+            ("non_field_errors" if key == host_key else key): value for key, value in data.items()
+        }
+    return response
 
 
 class IsoDateTimeField(serializers.DateTimeField):
@@ -225,6 +259,9 @@ class ModelSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: IsoDateTimeField,
         models.DateField: IsoDateField,
+        # Ids are numbers, whatever REST_FRAMEWORK["COERCE_BIGINT_TO_STRING"] says.
+        models.BigAutoField: serializers.IntegerField,
+        models.BigIntegerField: serializers.IntegerField,
     }
 
 
@@ -234,7 +271,11 @@ class AppDefaultsMixin:
     A host's REST_FRAMEWORK shapes the host's own API; it never reaches
     ours, whose contract (JSON, its error shape, who may call) is fixed. A
     host changes what the apps allow through RLS_ARTICLES and RLS_COMMENTS.
+    What DRF reads per view (``self.settings``: the view name, the error
+    handler, ``?format=``) comes from DRF's defaults.
     """
+
+    settings = DRF_DEFAULTS
 
     parser_classes = [JSONParser]
     authentication_classes = []
@@ -242,7 +283,7 @@ class AppDefaultsMixin:
     throttle_classes = []
     filter_backends = []
     pagination_class = None
-    content_negotiation_class = DefaultContentNegotiation
+    content_negotiation_class = ContentNegotiation
     metadata_class = SimpleMetadata
     versioning_class = None
 
@@ -253,5 +294,4 @@ class AppDefaultsMixin:
         return [JSONRenderer]
 
     def get_exception_handler(self):
-        # DRF's own: {"detail": ...} with the status, the shape clients rely on.
         return exception_handler

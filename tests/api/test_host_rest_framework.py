@@ -12,6 +12,7 @@ import itertools
 
 import pytest
 from django.core.cache import cache
+from rest_framework import renderers
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 
@@ -32,16 +33,21 @@ HOST_SETTINGS = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": "1/day"},
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 1,
     "DEFAULT_FILTER_BACKENDS": ["rest_framework.filters.OrderingFilter"],
     "DEFAULT_METADATA_CLASS": None,
     "EXCEPTION_HANDLER": f"{__name__}.host_exception_handler",
     "DATETIME_FORMAT": "%d/%m/%Y",
     "DATE_FORMAT": "%d/%m/%Y",
     "NUM_PROXIES": 1,
-    "COMPACT_JSON": False,
-    "UNICODE_JSON": False,
+    "NON_FIELD_ERRORS_KEY": "errors_of_the_host",
+    "COERCE_BIGINT_TO_STRING": True,
+    "VIEW_NAME_FUNCTION": f"{__name__}.host_view_name",
+    "URL_FORMAT_OVERRIDE": "output",
 }
+
+
+def host_view_name(view) -> str:
+    return "The host's name"
 
 
 @pytest.fixture
@@ -93,7 +99,7 @@ def test_the_list_keeps_its_cursor_pages_and_filters(api_client, article, host_s
 
     assert response.status_code == 200
     body = response.json()
-    assert len(body["results"]) == 2  # PAGE_SIZE 1 is the host's
+    assert len(body["results"]) == 2  # the host's PageNumberPagination is not ours
     assert set(body) >= {"next", "previous", "results"}
     assert [a["slug"] for a in filtered.json()["results"]] == [article.slug]
 
@@ -152,3 +158,41 @@ def test_the_staff_api_takes_tokens_and_refuses_anonymous_calls(
     assert anonymous.status_code == 401
     assert anonymous["WWW-Authenticate"].startswith("Token")
     assert with_token.status_code == 200
+
+
+def test_the_detail_bytes_do_not_depend_on_what_drf_read_at_import(
+    api_client, article, monkeypatch
+):
+    # DRF's JSONRenderer took COMPACT_JSON and UNICODE_JSON from the host's
+    # settings when it was imported: as if the host had set them so.
+    expected = api_client.get(detail_url(article)).content
+    ArticleDocument.objects.all().delete()
+    cache.clear()
+    monkeypatch.setattr(renderers.JSONRenderer, "compact", False)
+    monkeypatch.setattr(renderers.JSONRenderer, "ensure_ascii", True)
+
+    assert api_client.get(detail_url(article)).content == expected
+    assert "ü".encode() in expected
+
+
+def test_errors_of_no_field_keep_their_contract_name(api_client, article, host_settings):
+    response = api_client.post(comments_url(article), [1, 2], format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["non_field_errors"]
+
+
+def test_ids_stay_numbers(api_client, article, moderator, host_settings):
+    host_settings.RLS_COMMENTS = {"FLOOD_SECONDS": 0}
+    comment(api_client, article, "198.51.100.20")
+    token = Token.objects.create(user=moderator)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    [queued] = api_client.get("/api/v1/moderation/comments/").json()["results"]
+    assert isinstance(queued["id"], int)
+
+
+def test_the_comment_form_keeps_its_own_name(api_client, article, host_settings):
+    assert api_client.options(comments_url(article)).json()["name"] == "Article Comments"
+
+
+def test_format_stays_the_known_parameter(api_client, article, host_settings):
+    assert api_client.get(detail_url(article) + "?format=json").status_code == 200

@@ -281,3 +281,20 @@ def test_gif_upload_is_refused_because_markdownx_stores_gifs_unchecked(editor, m
 
     assert response.status_code == 400
     assert stored_files(media_root) == []
+
+
+def test_webp_upload_is_accepted_whatever_markdownx_s_default_types_say(editor, media_root):
+    # markdownx's default MARKDOWNX_UPLOAD_CONTENT_TYPES has no WebP; ours has.
+    assert "image/webp" not in markdownx.forms.MARKDOWNX_UPLOAD_CONTENT_TYPES
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (8, 6)).save(buffer, "WEBP")
+
+    response = editor.post(
+        UPLOAD_URL,
+        {"image": upload(buffer.getvalue(), name="a.webp", content_type="image/webp")},
+        headers=AJAX,
+    )
+
+    assert response.status_code == 200
+    [stored] = stored_files(media_root)
+    assert stored.suffix == ".webp"
