@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint format check-migrations ci clean
+.PHONY: run serve test bench lint format check-migrations ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ run: $(VENV)/.runtime.stamp
 	@$(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT; \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production: gunicorn with DEBUG off (SECRET_KEY and ALLOWED_HOSTS required;
+# see the README's Production section). Task workers run apart:
+# `manage.py db_worker` (or `manage.py rqworker --with-scheduler` with REDIS_URL).
+serve: $(VENV)/.runtime.stamp
+	DEBUG=$${DEBUG:-false} $(BIN)/python manage.py migrate --no-input
+	DEBUG=$${DEBUG:-false} $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	DEBUG=$${DEBUG:-false} $(BIN)/gunicorn -c rls_cms/gunicorn.conf.py rls_cms.wsgi
 
 # axe-core for the accessibility test, from the npm registry, pinned by the lock file.
 E2E_AXE := tests/e2e/node_modules/axe-core/axe.min.js

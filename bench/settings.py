@@ -11,6 +11,11 @@ from rls_cms.settings import *  # noqa: F403
 # The project's URLs, plus the trivial JSON view every figure is measured against.
 ROOT_URLCONF = "bench.urls"
 
+# Plain HTTP on the loopback; and each worker's own memory as the cache, the
+# fastest there is, so that the figures measure the apps, not the cache.
+SECURE_SSL_REDIRECT = False
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # "cold": no cache at all, so every read comes from the documents stored in
 # the database (the state after a restart, before the cache fills again).
 if os.environ.get("BENCH_CACHE") == "dummy":

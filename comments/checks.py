@@ -115,8 +115,7 @@ def check_throttle_cache(app_configs=None, **kwargs) -> list[checks.Warning]:
             checks.Warning(
                 "The cache 'default' (DummyCache) keeps nothing: the comment throttle "
                 "never limits anyone.",
-                hint="Use a cache every server shares: Django's RedisCache or a "
-                "Memcached backend.",
+                hint="Use a cache every server shares: Django's RedisCache or a Memcached backend.",
                 id="comments.W001",
             )
         ]

@@ -1,0 +1,34 @@
+"""One structured log line per request: what was asked, the answer, how long it took.
+
+Never who asked: no IP address, user agent, cookie or query string (a
+search or a cursor is not personal, but a query string can carry anything).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+logger = logging.getLogger("rls_cms.requests")
+
+
+class RequestLogMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
+        return response
