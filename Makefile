@@ -33,13 +33,13 @@ run: $(VENV)/.runtime.stamp
 	@echo "  Admin:         http://$(HOST):$(PORT)/admin/  (user admin, password admin; development only)"
 	@echo "  A task worker runs beside the server (moderator emails); it stops with it."
 	@echo ""
-	@$(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
+	@$(BIN)/python manage.py tasks_worker & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT; \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production: gunicorn with DEBUG off (SECRET_KEY and ALLOWED_HOSTS required;
 # see the README's Production section). Task workers run apart:
-# `manage.py db_worker` (or `manage.py rqworker --with-scheduler` with REDIS_URL).
+# `manage.py tasks_worker` (the database queue, or RQ with REDIS_URL).
 serve: $(VENV)/.runtime.stamp
 	DEBUG=$${DEBUG:-false} $(BIN)/python manage.py migrate --no-input
 	DEBUG=$${DEBUG:-false} $(BIN)/python manage.py collectstatic --no-input --verbosity 0

@@ -76,6 +76,11 @@ class Comment(models.Model):
         verbose_name=_("moderated by"),
     )
     moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    # Set once the moderators have been told of this pending comment; the
+    # notification task sends for every pending comment where it is empty.
+    moderators_notified_at = models.DateTimeField(
+        _("moderators notified at"), null=True, blank=True, editable=False
+    )
 
     objects = CommentQuerySet.as_manager()
 

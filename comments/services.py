@@ -74,9 +74,9 @@ def comment_submit(*, submission: Submission) -> Comment:
             moderation_reason=vote.reason,
         )
         if comment.status == Comment.Status.PENDING:
-            # Enqueued once the comment is committed; a worker sends the
-            # mail, so a slow mail server never slows the reader's POST.
-            transaction.on_commit(lambda: notify_moderators.enqueue(comment.pk))
+            # A worker sends the mail, so a slow mail server never slows the
+            # reader's POST; the task goes with the comment or not at all.
+            enqueue_with_commit(notify_moderators)
         elif comment.status == Comment.Status.APPROVED:
             article_mark_changed(article=comment.article, reason=Reason.COMMENTS)
     return comment
@@ -87,6 +87,21 @@ SUBMISSION_LOCK_ID = 0x726C735F636D7331  # "rls_cms1"
 
 
 @contextlib.contextmanager
+def _sqlite_take_turns(name: str):
+    """On SQLite, one at a time across processes: a file lock beside the database."""
+    database = str(connection.settings_dict["NAME"])
+    if connection.vendor != "sqlite" or ":memory:" in database:
+        yield
+        return
+    with open(f"{database}.{name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
 def _submissions_take_turns():
     """On SQLite, submissions queue on a file lock before they start their transaction.
 
@@ -94,16 +109,26 @@ def _submissions_take_turns():
     ends; waiting in SQLite's busy handler, it would sleep 1, 2, 5, 10 ms...
     between tries.
     """
-    name = str(connection.settings_dict["NAME"])
-    if connection.vendor != "sqlite" or connection.in_atomic_block or ":memory:" in name:
-        yield
+    if connection.in_atomic_block:
+        yield  # the caller's transaction is open already: too late to queue first
         return
-    with open(name + ".submissions.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with _sqlite_take_turns("submissions"):
+        yield
+
+
+def enqueue_with_commit(task, *args) -> None:
+    """Enqueue ``task`` so that it exists if and only if the open transaction commits.
+
+    The database backend stores tasks in this database: enqueued now, the
+    task row commits or rolls back with the write (nothing is lost between
+    the commit and the enqueue, even if the process dies there). Any other
+    backend is told after the commit.
+    """
+    backend = task.get_backend()
+    if type(backend).__name__ == "DatabaseBackend" and connection.in_atomic_block:
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args))
 
 
 def _lock_submissions() -> None:
@@ -163,21 +188,62 @@ def moderator_emails() -> list[str]:
     return sorted(set(users.exclude(email="").values_list("email", flat=True)))
 
 
-def comment_notify_moderators(*, comment: Comment) -> None:
-    """Email the moderators about a pending comment; a failure is logged, never raised."""
-    try:
-        recipients = moderator_emails()
-        if not recipients:
-            return
-        queue_url = reverse("admin:comments_pendingcomment_changelist")
-        body = render_to_string(
-            "comments/new_comment_email.txt", {"comment": comment, "queue_url": queue_url}
+def comment_notify_moderators(*, comment: Comment, recipients: list[str]) -> None:
+    """Email ``recipients`` about a pending comment; a mail server's error is raised."""
+    queue_url = reverse("admin:comments_pendingcomment_changelist")
+    body = render_to_string(
+        "comments/new_comment_email.txt", {"comment": comment, "queue_url": queue_url}
+    )
+    subject = f"Comment awaiting moderation: {comment.article.title}"[:150]
+    send_mail(subject, body, None, recipients)
+
+
+# Comments told of per run; a longer queue is the next run's.
+NOTIFY_BATCH = 200
+
+
+def comments_notify_moderators() -> int:
+    """Tell the moderators of every pending comment not told of yet. Returns how many.
+
+    Each comment is marked once its mail is sent, so a run that dies (or a
+    mail server that fails) leaves the rest for the next run: a comment is
+    never skipped, and told of twice only if the process dies between the
+    two. Runs take turns, so two workers never send the same mail.
+    """
+    with _sqlite_take_turns("notifications"), _postgres_session_lock(NOTIFY_LOCK_ID):
+        waiting = (
+            Comment.objects.pending()
+            .filter(moderators_notified_at=None)
+            .select_related("article")
+            .order_by("pk")[:NOTIFY_BATCH]
         )
-        subject = f"Comment awaiting moderation: {comment.article.title}"[:150]
-        send_mail(subject, body, None, recipients)
-    except Exception:
-        # The comment is stored already; a mail server outage must not lose it.
-        logger.exception("Could not notify moderators of comment %s.", comment.pk)
+        recipients = moderator_emails()
+        told = 0
+        for comment in waiting:
+            if recipients:
+                comment_notify_moderators(comment=comment, recipients=recipients)
+            Comment.objects.filter(pk=comment.pk).update(moderators_notified_at=timezone.now())
+            told += 1
+    return told
+
+
+# Any fixed 64-bit number, the same in every process: the notification lock's name.
+NOTIFY_LOCK_ID = 0x726C735F6E6F7431  # "rls_not1"
+
+
+@contextlib.contextmanager
+def _postgres_session_lock(key: int):
+    """On PostgreSQL, one at a time across processes, outside any transaction."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def commenter_data_export(*, email: str) -> list[dict]:

@@ -44,7 +44,9 @@ def task_queue() -> None:
 
         DBTaskResult.objects.exists()
     elif name == "RQBackend":
-        backend.connection.ping()
+        import django_rq
+
+        django_rq.get_connection().ping()
     # The immediate and dummy backends run nothing in the background: nothing to ask.
 
 

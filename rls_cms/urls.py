@@ -18,6 +18,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
+if "django_rq" in settings.INSTALLED_APPS:
+    # The RQ queues, workers and failed tasks, for staff (with REDIS_URL).
+    urlpatterns.append(path("rq/", include("django_rq.urls")))
+
 if settings.SERVE_MEDIA:
     # Development convenience (SERVE_MEDIA, on with DEBUG); production serves
     # MEDIA_ROOT from the proxy or object storage.

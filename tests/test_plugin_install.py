@@ -12,22 +12,18 @@ once, on SQLite.
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.processes import Client, clean_environment, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SLUG = "what-causes-restless-legs-syndrome"
@@ -50,68 +46,12 @@ def run(*command, cwd: Path, env: dict[str, str]) -> str:
     return done.stdout + done.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Host:
-    """The new project's server, spoken to over HTTP like any client."""
-
-    def __init__(self, port: int) -> None:
-        self.base = f"http://127.0.0.1:{port}"
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-
-    def request(self, path: str, *, data=None, headers=None, method=None):
-        request = urllib.request.Request(
-            self.base + path, data=data, headers=headers or {}, method=method
-        )
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
-
-    def wait(self, process: subprocess.Popen) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, "the host's server exited"
-            try:
-                self.request("/admin/login/")
-                return
-            except OSError:
-                time.sleep(0.3)
-        raise AssertionError("the host's server did not start")
-
-    def log_in(self, username: str, password: str) -> None:
-        status, page = self.request("/admin/login/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        form = {"username": username, "password": password, "next": "/admin/"}
-        form["csrfmiddlewaretoken"] = token.decode()
-        status, page = self.request(
-            "/admin/login/",
-            data=urllib.parse.urlencode(form).encode(),
-            headers={"Referer": self.base + "/admin/login/"},
-        )
-        assert status == 200 and b"Log out" in page
-
-
 @pytest.fixture(scope="module")
 def host(tmp_path_factory):
     """A wheel of this checkout, installed in a new virtualenv beside a new project."""
     work = tmp_path_factory.mktemp("plugin-host")
     # Nothing of this checkout's environment: its settings, path and database.
-    unset = {
-        "PYTHONPATH",
-        "DATABASE_URL",
-        "REDIS_URL",
-        "DJANGO_SETTINGS_MODULE",
-        "DJANGO_ALLOW_ASYNC_UNSAFE",
-    }
-    env = {k: v for k, v in os.environ.items() if k not in unset}
-    env |= {"PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env = clean_environment(PIP_DISABLE_PIP_VERSION_CHECK="1")
 
     run(
         sys.executable, "-m", "build", "--wheel", "--outdir", work / "dist", ROOT, cwd=work, env=env
@@ -186,8 +126,8 @@ def test_the_readme_s_snippets_give_a_working_project(host):
         stderr=subprocess.DEVNULL,
     )
     try:
-        client = Host(port)
-        client.wait(server)
+        client = Client(f"http://127.0.0.1:{port}")
+        client.wait_until_up(server, "/admin/login/")
 
         status, body = client.request(f"/api/v1/articles/{DEMO_SLUG}/")
         assert status == 200

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import secrets
 import socket
 import subprocess
@@ -13,15 +12,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from pythonjsonlogger.json import JsonFormatter
 
+from tests import processes
 from tests.factories import ArticleFactory
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = processes.ROOT
 
 PRODUCTION = {
     "DEBUG": "false",
@@ -30,13 +29,10 @@ PRODUCTION = {
 }
 
 
-# What the test run sets for itself (the browser tests allow async-unsafe calls).
-TEST_RUN_ONLY = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-
-
 def clean_environment(**env: str) -> dict[str, str]:
-    unset = TEST_RUN_ONLY | set(PRODUCTION)
-    return {k: v for k, v in os.environ.items() if k not in unset} | env
+    """The test run's environment without its own settings, nor any production value."""
+    inherited = processes.clean_environment()
+    return {k: v for k, v in inherited.items() if k not in PRODUCTION} | env
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:

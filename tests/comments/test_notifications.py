@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import logging
 
@@ -10,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.cache import cache
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
@@ -253,20 +255,37 @@ def test_failing_mail_keeps_the_comment(
     assert Comment.objects.filter(pk=response.json()["id"]).exists()
 
 
-def test_failing_mail_is_logged_as_an_error(
+def test_failing_mail_is_logged_as_a_failed_task(
     api_client, moderator, settings, caplog, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
-    with caplog.at_level(logging.ERROR, logger="comments.services"):
+    with caplog.at_level(logging.ERROR):
         post_and_commit(api_client, django_capture_on_commit_callbacks)
-    assert [(r.name, r.levelno) for r in caplog.records] == [("comments.services", logging.ERROR)]
+    [record] = caplog.records
+    assert record.name.startswith("django_tasks")
+    assert record.levelno == logging.ERROR
+    assert "notify_moderators" in record.getMessage()
+
+
+def test_a_comment_whose_mail_failed_is_told_of_by_the_next_run(
+    api_client, moderator, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
+    first = post_and_commit(api_client, django_capture_on_commit_callbacks).json()["id"]
+    assert Comment.objects.get(pk=first).moderators_notified_at is None
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("notify_moderators", stdout=io.StringIO())
+
+    assert len(mail.outbox) == 1
+    assert Comment.objects.get(pk=first).moderators_notified_at is not None
 
 
 def test_failing_mail_log_leaves_out_the_commenter_email(
     api_client, moderator, settings, caplog, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
-    with caplog.at_level(logging.DEBUG, logger="comments.services"):
+    with caplog.at_level(logging.DEBUG):
         post_and_commit(api_client, django_capture_on_commit_callbacks)
     assert caplog.records
     assert all(COMMENTER_EMAIL not in record.getMessage() for record in caplog.records)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from comments.models import Comment
+from comments.tasks import ATTEMPTS, retry_delay
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +105,60 @@ def test_a_rolled_back_comment_enqueues_nothing(
         )
         raise RuntimeError("the surrounding write fails")
     assert not DBTaskResult.objects.exists()
+
+
+class FailingEmailBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+@worker_test
+def test_a_failed_run_is_retried_later_and_shown_to_staff(
+    api_client, moderator, queued, settings, admin_client, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
+    pk = post_pending(api_client, ArticleFactory(), django_capture_on_commit_callbacks)
+    before = timezone.now()
+
+    run_worker()
+
+    failed = DBTaskResult.objects.get(status="FAILED")
+    retry = DBTaskResult.objects.get(status="READY")
+    assert failed.args_kwargs["args"] == []
+    assert retry.task_path == "comments.tasks.notify_moderators"
+    assert retry.args_kwargs["args"] == [2]
+    wait = retry.run_after - before
+    assert dt.timedelta(seconds=55) < wait < dt.timedelta(seconds=65)  # the first backoff step
+    assert Comment.objects.get(pk=pk).moderators_notified_at is None
+    # Staff see the failure, with the error, in the admin.
+    page = admin_client.get(f"/admin/django_tasks_database/dbtaskresult/{failed.pk}/change/")
+    assert page.status_code == 200
+    assert b"the mail server is down" in page.content
+
+
+def test_the_backoff_doubles_and_ends():
+    assert [retry_delay(n) for n in (1, 2, 3)] == [
+        dt.timedelta(minutes=1),
+        dt.timedelta(minutes=2),
+        dt.timedelta(minutes=4),
+    ]
+    assert ATTEMPTS == 6
+
+
+@worker_test
+def test_one_run_tells_of_every_waiting_comment_and_a_second_run_of_none(
+    api_client, moderator, queued, settings, django_capture_on_commit_callbacks
+):
+    settings.RLS_COMMENTS = {"FLOOD_SECONDS": 0}
+    for _ in range(3):
+        post_pending(api_client, ArticleFactory(), django_capture_on_commit_callbacks)
+    # As if two of the three runs were lost with a crashed worker.
+    DBTaskResult.objects.exclude(
+        pk=DBTaskResult.objects.order_by("enqueued_at").first().pk
+    ).delete()
+
+    run_worker()
+    call_command("notify_moderators", stdout=io.StringIO())
+
+    assert len(mail.outbox) == 3
+    assert not Comment.objects.filter(moderators_notified_at=None).exists()

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from comments.services import comments_notify_moderators
+
+
+class Command(BaseCommand):
+    help = (
+        "Email the moderators about every pending comment they have not heard of yet "
+        "(what the notify_moderators task does, run here and now)."
+    )
+
+    def handle(self, *args, **options) -> None:
+        told = comments_notify_moderators()
+        self.stdout.write(f"Moderators told of {told} pending comment(s).")

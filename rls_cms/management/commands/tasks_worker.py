@@ -1,0 +1,38 @@
+"""``manage.py tasks_worker``: the worker for whichever task backend TASKS names.
+
+The database backend's worker is ``db_worker``; RQ's (with REDIS_URL) is
+django-rq's ``rqworker``, with its scheduler for retries set to run later.
+One command for ``make run``, ``make serve``'s docs and every deployment.
+"""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+
+
+class Command(BaseCommand):
+    help = "Run tasks as they are enqueued, on the configured task backend."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--interval", type=float, default=1, help="seconds between polls (database backend)"
+        )
+
+    def handle(self, *args, interval: float, **options) -> None:
+        backend = type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__
+        if backend == "DatabaseBackend":
+            call_command("db_worker", interval=interval)
+        elif backend == "RQBackend":
+            # django-tasks-rq's job class runs the task the job names.
+            call_command(
+                "rqworker",
+                "default",
+                with_scheduler=True,
+                job_class="django_tasks_rq.backend.Job",
+            )
+        else:
+            raise CommandError(
+                f"The {backend} runs tasks as they are enqueued: there is no worker to start."
+            )

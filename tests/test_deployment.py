@@ -1,0 +1,177 @@
+"""The project deployed as production runs it: gunicorn app servers and a task worker.
+
+Two app servers on one PostgreSQL and one Redis stay coherent; and nothing
+is lost when, under load, an app server's worker and then the task worker
+are killed (on SQLite and on PostgreSQL). Slow (processes, real databases),
+so marked ``deployment``; CI runs them once, and fails them rather than
+skipping when PostgreSQL or Redis is missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from tests.admin_forms import form_data
+from tests.processes import Deployment, gunicorn_workers, postgres_database, redis_database
+
+pytestmark = pytest.mark.deployment
+
+DEMO = "what-causes-restless-legs-syndrome"
+DETAIL = f"/api/v1/articles/{DEMO}/"
+COMMENTS = f"/api/v1/articles/{DEMO}/comments/"
+PASSWORD = "deployment-admin-password-7"
+
+
+def set_up(site: Deployment) -> None:
+    site.manage("migrate", "--no-input")
+    site.manage("collectstatic", "--no-input", "--verbosity", "0")
+    site.manage("load_demo")
+    site.env["DJANGO_SUPERUSER_PASSWORD"] = PASSWORD
+    site.manage(
+        "createsuperuser", "--no-input", "--username", "admin", "--email", "desk@example.org"
+    )
+
+
+@contextlib.contextmanager
+def deployment(tmp_path, database_url: str, redis_url: str = "", **env):
+    site = Deployment(tmp_path, database_url=database_url, redis_url=redis_url, **env)
+    try:
+        set_up(site)
+        yield site
+    finally:
+        site.stop()
+
+
+def wait_for(condition, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while not (result := condition()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+    return result
+
+
+# Two app servers, one PostgreSQL, one Redis, one worker.
+
+
+def test_two_app_servers_stay_coherent(tmp_path):
+    with (
+        postgres_database() as database,
+        redis_database() as redis_url,
+        deployment(tmp_path, database, redis_url) as site,
+    ):
+        _, one = site.app_server()
+        _, other = site.app_server()
+        site.worker()
+
+        # Both have built and cached the document (in the Redis they share).
+        assert one.get_json(DETAIL)["title"] == other.get_json(DETAIL)["title"]
+        assert other.get_json("/api/v1/articles/")["results"][0]["slug"] == DEMO
+
+        # An editor changes the title through the first server's admin...
+        one.log_in("admin", PASSWORD)
+        article_id = site.shell(
+            f"from articles.models import Article; print(Article.objects.get(slug={DEMO!r}).pk)"
+        ).strip()
+        change = f"/admin/articles/article/{article_id}/change/"
+        _, page = one.request(change)
+        status, _ = one.post_form(change, form_data(page.decode(), title="Edited through one"))
+        assert status == 200
+
+        # ...and the other serves the new title at once: detail and list.
+        assert other.get_json(DETAIL)["title"] == "Edited through one"
+        assert other.get_json("/api/v1/articles/")["results"][0]["title"] == "Edited through one"
+
+        # One client (127.0.0.1 to both) posts to one server, then to the other.
+        comment = {"name": "Reader", "email": "reader@example.org", "body": "First."}
+        assert one.post_json(COMMENTS, comment)[0] == 201
+        status, body = other.post_json(COMMENTS, {**comment, "body": "Second."})
+        assert (status, body["code"]) == (429, "flood")  # the flood rule reads the database
+
+        # The throttle (10 a minute) counts in Redis: both servers' posts add up.
+        answers = [
+            server.post_json(COMMENTS, {**comment, "body": f"Again {n}."})
+            for n, server in zip(range(9), itertools.cycle([one, other]), strict=False)
+        ]
+        assert [body.get("code") for _, body in answers[:8]] == ["flood"] * 8
+        status, body = answers[8]
+        assert status == 429 and "code" not in body  # refused by the throttle, not the rule
+
+        # The worker (RQ, on Redis) told the moderator of the pending comment.
+        assert wait_for(lambda: any("First." in mail for mail in site.mails()))
+
+
+# Crashes under load.
+
+
+def post_while(stop: threading.Event, client, number: int, created: list, failed: list) -> None:
+    for n in itertools.count():
+        if stop.is_set():
+            return
+        body = f"Comment {n} of client {number}."
+        # NUM_PROXIES=1: each post comes from its own address, as from many readers.
+        address = f"10.{number}.{n // 250}.{n % 250 + 1}"
+        try:
+            status, answer = client.post_json(
+                COMMENTS,
+                {"name": f"Reader {number}", "email": f"r{number}-{n}@example.org", "body": body},
+                **{"X-Forwarded-For": address},
+            )
+        except Exception:  # the connection died with the worker that held it
+            failed.append(body)
+            continue
+        (created if status == 201 else failed).append((answer.get("id"), body, status))
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_nothing_is_lost_when_workers_are_killed(tmp_path, database):
+    with contextlib.ExitStack() as stack:
+        if database == "sqlite":
+            url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        else:
+            url = stack.enter_context(postgres_database())
+        site = stack.enter_context(deployment(tmp_path, url, NUM_PROXIES="1"))
+        master, client = site.app_server()
+        task_worker = site.worker()
+
+        stop, created, failed = threading.Event(), [], []
+        clients = [
+            threading.Thread(target=post_while, args=(stop, client, n, created, failed))
+            for n in range(8)
+        ]
+        for thread in clients:
+            thread.start()
+        time.sleep(1.5)
+        os.kill(gunicorn_workers(master)[0], signal.SIGKILL)
+        time.sleep(1.5)
+        os.killpg(task_worker.pid, signal.SIGKILL)
+        time.sleep(1)
+        site.worker()  # the worker is back
+        time.sleep(2)
+        stop.set()
+        for thread in clients:
+            thread.join()
+
+        assert len(created) > 50
+        assert all(status == 201 for *_, status in created)
+        stored = site.shell(
+            "from comments.models import Comment; "
+            "print(' '.join(str(pk) for pk in Comment.objects.values_list('pk', flat=True)))"
+        ).split()
+        assert {str(pk) for pk, *_ in created} <= set(stored)
+        # Every pending comment that got its 201 reaches the moderators.
+        wanted = {body for _, body, _ in created}
+        told = wait_for(lambda: wanted <= set(mail_bodies(site)) and mail_bodies(site))
+        assert wanted <= set(told)
+
+
+def mail_bodies(site: Deployment) -> list[str]:
+    return [
+        line for mail in site.mails() for line in mail.splitlines() if line.startswith("Comment ")
+    ]
