@@ -28,11 +28,17 @@ PLACEHOLDER_ALT = "Describe this image"
 
 
 class StaffOnlyMixin(UserPassesTestMixin):
+    """Staff who may write articles: the editor's endpoints store files in MEDIA_ROOT."""
+
     raise_exception = True  # 403, not a login redirect: these are AJAX endpoints
 
     def test_func(self) -> bool:
         user = self.request.user
-        return user.is_active and user.is_staff
+        return (
+            user.is_active
+            and user.is_staff
+            and (user.has_perm("articles.add_article") or user.has_perm("articles.change_article"))
+        )
 
 
 class PreviewView(StaffOnlyMixin, MarkdownifyView):
