@@ -6,19 +6,51 @@ Email, IP address and user agent appear only in the input serializer and in
 
 from __future__ import annotations
 
+import re
+
 from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.api.base import IsoDateTimeField, ModelSerializer, public_url
+from articles.api.base import IsoDateTimeField, KnownFieldsMixin, ModelSerializer, public_url
 from comments.conf import comment_settings
 from comments.models import Comment, normalize_email
 from comments.moderation import Submission, comments_close_at, comments_open
 from comments.services import STATUS_OF_ACTION
 
 EMAIL_HELP = _("Your email address will not be published.")
+
+
+# C0 and C1 control characters: no reader types them. Tab, line feed and
+# carriage return are text in a comment's body, never in a name.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+BODY_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Direction overrides, embeddings and isolates: in a name they make it show
+# as another ("Ana\u202enimda" reads "Anaadmin").
+DIRECTION_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def refuse(pattern: re.Pattern, message: str, code: str):
+    def validator(value: str) -> None:
+        if pattern.search(value):
+            raise serializers.ValidationError(message, code=code)
+
+    return validator
+
+
+no_control_characters = refuse(
+    CONTROL_CHARACTERS, _("Remove the control characters."), "control_characters"
+)
+no_body_control_characters = refuse(
+    BODY_CONTROL_CHARACTERS, _("Remove the control characters."), "control_characters"
+)
+no_direction_controls = refuse(
+    DIRECTION_CONTROLS,
+    _("Remove the text direction control characters."),
+    "direction_controls",
+)
 
 
 class HoneypotField(serializers.CharField):
@@ -28,19 +60,29 @@ class HoneypotField(serializers.CharField):
         return str(data)[:200]
 
 
-class CommentFormSerializer(serializers.Serializer):
+class CommentFormSerializer(KnownFieldsMixin, serializers.Serializer):
     """What a reader sends. Every field is trimmed; white space alone counts as missing."""
 
-    name = serializers.CharField(label=_("Name"), max_length=100)
+    name = serializers.CharField(
+        label=_("Name"),
+        max_length=100,
+        validators=[no_control_characters, no_direction_controls],
+    )
     email = serializers.EmailField(label=_("Email"), max_length=254, help_text=EMAIL_HELP)
     website = serializers.URLField(
         label=_("Website"),
         max_length=200,
         required=False,
         allow_blank=True,
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[
+            URLValidator(schemes=["http", "https"]),
+            no_control_characters,
+            no_direction_controls,
+        ],
     )
-    body = serializers.CharField(label=_("Comment"), max_length=5000)
+    body = serializers.CharField(
+        label=_("Comment"), max_length=5000, validators=[no_body_control_characters]
+    )
     parent = serializers.IntegerField(
         label=_("In reply to"),
         required=False,
@@ -143,7 +185,7 @@ class ModerationCommentSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class BulkModerationSerializer(serializers.Serializer):
+class BulkModerationSerializer(KnownFieldsMixin, serializers.Serializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         min_length=1,

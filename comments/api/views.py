@@ -222,7 +222,7 @@ class ModerationCommentList(ModerationMixin, KnownQueryParamsMixin, generics.Lis
         return comment_queue(status=status_)
 
 
-class ModerationAction(ModerationMixin, APIView):
+class ModerationAction(ModerationMixin, KnownQueryParamsMixin, APIView):
     """Approve, mark as spam or remove one comment."""
 
     action: str = ""
@@ -239,7 +239,7 @@ class ModerationAction(ModerationMixin, APIView):
         return Response(ModerationCommentSerializer(comment).data)
 
 
-class ModerationBulk(ModerationMixin, APIView):
+class ModerationBulk(ModerationMixin, KnownQueryParamsMixin, APIView):
     """Apply one action to many comments: ``{"ids": [...], "action": "approve"}``."""
 
     @extend_schema(request=BulkModerationSerializer, responses={200: dict})
