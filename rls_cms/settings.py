@@ -265,6 +265,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Each operation's error answers (400, 404, 413...), so that every answer
+    # the API gives is in the document.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "articles.api.schema.document_errors",
+    ],
 }
 
 # The articles app: see articles/conf.py for every key and its default.

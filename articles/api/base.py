@@ -17,10 +17,11 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import ISO_8601, parsers, renderers, serializers
 from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
 from rest_framework.metadata import SimpleMetadata
@@ -34,6 +35,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from articles.api.renderers import JSONRenderer
 from articles.conf import article_settings
 from articles.documents import Served, render_json
+
+# Links in documents are paths unless BASE_URL is set: URI references, not URIs.
+URI_REFERENCE = {"type": "string", "format": "uri-reference"}
 
 
 def public_url(path: str) -> str:
@@ -132,6 +136,22 @@ class CheckedCursorPagination(CursorPagination):
                 code="invalid_page_size",
             )
         return int(raw)
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        for link in ("next", "previous"):
+            paginated["properties"][link] = {**URI_REFERENCE, "nullable": True}
+        return paginated
+
+    def schema_max_page_size(self) -> int:
+        return self.max_page_size
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] |= {"minimum": 1, "maximum": self.schema_max_page_size()}
+        return parameters
 
     def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
         ordering = self.ordering_of(queryset)
@@ -364,3 +384,18 @@ class AppDefaultsMixin:
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             raise RequestTooLarge()
         super().initial(request, *args, **kwargs)
+
+
+def not_found(detail: str):
+    """A view answering 404 in the API's JSON shape, for addresses no slug or id could fill.
+
+    Mounted after the real patterns, at their shape (``articles/<anything>/``):
+    an address with a character a slug cannot hold gets the same answer as an
+    unknown slug, not the host's HTML page.
+    """
+
+    @csrf_exempt  # it changes nothing; a POST gets the same 404, not a CSRF page
+    def view(request, *args, **kwargs) -> JsonResponse:
+        return JsonResponse({"detail": detail}, status=404)
+
+    return view

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.api.base import ModelSerializer, public_url
+from articles.api.base import URI_REFERENCE, ModelSerializer, public_url
 from articles.api.extensions import registered
 from articles.models import Article, Image, Reference, Section, Tag
 
 
-@extend_schema_field(OpenApiTypes.URI)
+@extend_schema_field(URI_REFERENCE)
 class ArticleURLField(serializers.Field):
     """The article's detail address (a path, or under ``RLS_ARTICLES["BASE_URL"]``)."""
 
@@ -23,7 +22,7 @@ class ArticleURLField(serializers.Field):
         return public_url(reverse("articles-api:article-detail", kwargs={"slug": article.slug}))
 
 
-@extend_schema_field(OpenApiTypes.URI)
+@extend_schema_field(URI_REFERENCE)
 class FileURLField(serializers.Field):
     """A stored file's address (a path, or under ``BASE_URL``; absolute if MEDIA_URL is)."""
 

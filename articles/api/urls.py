@@ -1,10 +1,12 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from articles.api import views
+from articles.api.base import not_found
 
 app_name = "articles-api"
 
 urlpatterns = [
     path("articles/", views.ArticleListView.as_view(), name="article-list"),
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    re_path(r"^articles/[^/]+/$", not_found("No Article matches the given query.")),
 ]

@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.api.base import IsoDateTimeField, KnownFieldsMixin, ModelSerializer, public_url
+from articles.api.base import (
+    URI_REFERENCE,
+    IsoDateTimeField,
+    KnownFieldsMixin,
+    ModelSerializer,
+    public_url,
+)
 from comments.conf import comment_settings
 from comments.models import Comment, normalize_email
 from comments.moderation import Submission, comments_close_at, comments_open
@@ -143,6 +149,13 @@ class CommentFormSerializer(KnownFieldsMixin, serializers.Serializer):
         return parent
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}]}
+)
+class WebsiteField(serializers.URLField):
+    """A commenter's website as shown: an address, or empty."""
+
+
 class CommentSubmittedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["pending", "approved"])
@@ -151,6 +164,8 @@ class CommentSubmittedSerializer(serializers.Serializer):
 
 class CommentSerializer(ModelSerializer):
     """A comment as anyone may see it."""
+
+    website = WebsiteField(read_only=True)
 
     class Meta:
         model = Comment
@@ -161,7 +176,8 @@ class ModerationCommentSerializer(ModelSerializer):
     """A comment as moderators see it, private fields included."""
 
     article = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    moderated_by = serializers.StringRelatedField()
+    moderated_by = serializers.StringRelatedField(allow_null=True)
+    website = WebsiteField(read_only=True)
 
     class Meta:
         model = Comment
@@ -214,6 +230,6 @@ class ArticleCommentsSerializer(serializers.Serializer):
         closes_at = comments_close_at(article) if article.comments_enabled else None
         return IsoDateTimeField().to_representation(closes_at) if closes_at else None
 
-    @extend_schema_field(serializers.URLField())
+    @extend_schema_field(URI_REFERENCE)
     def get_url(self, article) -> str:
         return public_url(reverse("comments-api:article-comments", kwargs={"slug": article.slug}))

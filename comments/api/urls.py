@@ -1,5 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
+from articles.api.base import not_found
 from comments.api import views
 
 app_name = "comments-api"
@@ -20,4 +21,12 @@ urlpatterns += [
         name=f"moderation-{action}",
     )
     for action in ("approve", "spam", "remove")
+]
+# Addresses no slug or id could fill: the API's JSON 404, not the host's page.
+urlpatterns += [
+    re_path(r"^articles/[^/]+/comments/$", not_found("No Article matches the given query.")),
+    re_path(
+        r"^moderation/comments/[^/]+/(approve|spam|remove)/$",
+        not_found("No Comment matches the given query."),
+    ),
 ]

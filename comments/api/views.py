@@ -90,6 +90,9 @@ class OldestFirstPagination(CheckedCursorPagination):
         self.max_page_size = comment_settings.MAX_PAGE_SIZE
         return super().get_page_size(request)
 
+    def schema_max_page_size(self) -> int:
+        return comment_settings.MAX_PAGE_SIZE
+
 
 class CommentFormMetadata(SimpleMetadata):
     """DRF's OPTIONS description, marking the honeypot so frontends can hide it."""
