@@ -1,6 +1,6 @@
 """Background work of the comments app, on Django's task framework (django-tasks).
 
-Tasks run in a worker (``manage.py db_worker`` with the database backend),
+Tasks run in a worker (``manage.py tasks_worker``: the database queue, or RQ),
 never in the request that enqueued them.
 """
 
