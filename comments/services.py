@@ -56,7 +56,7 @@ def comment_submit(*, submission: Submission) -> Comment:
     # The duplicate and flood rules read, then we insert: submissions must
     # take turns, or racing twins both pass the checks. SQLite's IMMEDIATE
     # transactions already serialise writers; PostgreSQL takes a lock.
-    with _submissions_take_turns(), transaction.atomic():
+    with _take_turns("submissions"), transaction.atomic():
         _lock_submissions()
         vote = moderate(submission)
         if vote.verdict is Verdict.REJECT:
@@ -87,10 +87,16 @@ SUBMISSION_LOCK_ID = 0x726C735F636D7331  # "rls_cms1"
 
 
 @contextlib.contextmanager
-def _sqlite_take_turns(name: str):
-    """On SQLite, one at a time across processes: a file lock beside the database."""
+def _take_turns(name: str):
+    """On SQLite, one at a time across processes: a file lock beside the database.
+
+    Waiting in the kernel, the next starts the moment the one before ends;
+    waiting in SQLite's busy handler, it would sleep 1, 2, 5, 10 ms...
+    between tries. Inside an open transaction it is too late to queue first:
+    the caller's transaction decides.
+    """
     database = str(connection.settings_dict["NAME"])
-    if connection.vendor != "sqlite" or ":memory:" in database:
+    if connection.vendor != "sqlite" or ":memory:" in database or connection.in_atomic_block:
         yield
         return
     with open(f"{database}.{name}.lock", "a") as handle:
@@ -99,21 +105,6 @@ def _sqlite_take_turns(name: str):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def _submissions_take_turns():
-    """On SQLite, submissions queue on a file lock before they start their transaction.
-
-    Waiting in the kernel, a submission starts the moment the one before
-    ends; waiting in SQLite's busy handler, it would sleep 1, 2, 5, 10 ms...
-    between tries.
-    """
-    if connection.in_atomic_block:
-        yield  # the caller's transaction is open already: too late to queue first
-        return
-    with _sqlite_take_turns("submissions"):
-        yield
 
 
 def enqueue_with_commit(task, *args) -> None:
@@ -128,7 +119,9 @@ def enqueue_with_commit(task, *args) -> None:
     if type(backend).__name__ == "DatabaseBackend" and connection.in_atomic_block:
         task.enqueue(*args)
     else:
-        transaction.on_commit(lambda: task.enqueue(*args))
+        # Robust: the write is committed whatever the queue does; a lost
+        # enqueue is made up by the next run (the outbox is the database).
+        transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
 
 def _lock_submissions() -> None:
@@ -202,48 +195,68 @@ def comment_notify_moderators(*, comment: Comment, recipients: list[str]) -> Non
 NOTIFY_BATCH = 200
 
 
+class NotificationsFailed(Exception):
+    """Some moderators' mails could not be sent; the run is recorded as failed and retried."""
+
+
 def comments_notify_moderators() -> int:
     """Tell the moderators of every pending comment not told of yet. Returns how many.
 
-    Each comment is marked once its mail is sent, so a run that dies (or a
-    mail server that fails) leaves the rest for the next run: a comment is
-    never skipped, and told of twice only if the process dies between the
-    two. Runs take turns, so two workers never send the same mail.
+    Each comment is marked once its mail is sent, so a run that dies leaves
+    the rest for the next run, and is told of twice only if the process dies
+    between the two. A mail the server refuses does not hold up the others;
+    the run then raises, to be retried. Two runs never send the same mail:
+    on PostgreSQL each comment is claimed with a row lock, which the other
+    run skips; on SQLite runs take turns.
     """
-    with _sqlite_take_turns("notifications"), _postgres_session_lock(NOTIFY_LOCK_ID):
-        waiting = (
+    with _take_turns("notifications"):
+        waiting = list(
             Comment.objects.pending()
             .filter(moderators_notified_at=None)
-            .select_related("article")
-            .order_by("pk")[:NOTIFY_BATCH]
+            .order_by("pk")
+            .values_list("pk", flat=True)[:NOTIFY_BATCH]
         )
         recipients = moderator_emails()
-        told = 0
-        for comment in waiting:
-            if recipients:
-                comment_notify_moderators(comment=comment, recipients=recipients)
-            Comment.objects.filter(pk=comment.pk).update(moderators_notified_at=timezone.now())
-            told += 1
+        told, failed = 0, {}
+        for pk in waiting:
+            try:
+                told += _notify_one(pk, recipients)
+            except Exception as error:
+                logger.warning("Could not tell the moderators of comment %s: %r", pk, error)
+                failed[pk] = error
+    if failed:
+        # What staff read in the failed run: which comments, and why.
+        reasons = "; ".join(sorted({repr(error) for error in failed.values()}))
+        raise NotificationsFailed(
+            f"{len(failed)} of {len(waiting)} mails failed (comments {sorted(failed)}): {reasons}"
+        )
     return told
 
 
-# Any fixed 64-bit number, the same in every process: the notification lock's name.
-NOTIFY_LOCK_ID = 0x726C735F6E6F7431  # "rls_not1"
-
-
-@contextlib.contextmanager
-def _postgres_session_lock(key: int):
-    """On PostgreSQL, one at a time across processes, outside any transaction."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [key])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+def _notify_one(pk: int, recipients: list[str]) -> int:
+    """Send one comment's mail, if it still waits and no other run holds it; 1 if sent."""
+    # PostgreSQL: the row stays locked, in a transaction, until it is marked.
+    # SQLite takes no row locks, and a transaction would hold its one write
+    # lock through the mail: runs take turns instead (_take_turns).
+    claim = (
+        transaction.atomic()
+        if connection.features.has_select_for_update_skip_locked
+        else contextlib.nullcontext()
+    )
+    with claim:
+        comment = (
+            Comment.objects.pending()
+            .filter(pk=pk, moderators_notified_at=None)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("article")
+            .first()
+        )
+        if comment is None:
+            return 0  # told of meanwhile, moderated, or another run's
+        if recipients:
+            comment_notify_moderators(comment=comment, recipients=recipients)
+        Comment.objects.filter(pk=pk).update(moderators_notified_at=timezone.now())
+    return 1
 
 
 def commenter_data_export(*, email: str) -> list[dict]:

@@ -3,14 +3,16 @@
 gunicorn -c rls_cms/gunicorn.conf.py rls_cms.wsgi
 """
 
-import multiprocessing
 import os
+
+from rls_cms.request_log import JSON_FORMATTER
 
 # Behind a proxy on the same machine by default; BIND=0.0.0.0:8000 to take
 # connections from a proxy elsewhere.
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Sync workers, as many as the usual rule of thumb for the cores there are.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# (The cores this process may use: a container's CPU set, not the host's.)
+workers = int(os.environ.get("WEB_CONCURRENCY", len(os.sched_getaffinity(0)) * 2 + 1))
 # A request that takes longer than this is stuck: its worker is replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
@@ -23,3 +25,24 @@ max_requests_jitter = 200
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own lines (start, worker restarts) as JSON too, like Django's.
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": JSON_FORMATTER},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "gunicorn.error": {
+                "level": loglevel.upper(),
+                "handlers": ["console"],
+                "propagate": False,
+            }
+        },
+    }

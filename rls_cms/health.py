@@ -45,8 +45,16 @@ def task_queue() -> None:
         DBTaskResult.objects.exists()
     elif name == "RQBackend":
         import django_rq
+        from redis import Redis
 
-        django_rq.get_connection().ping()
+        url = django_rq.settings.QUEUES.get("default", {}).get("URL")
+        if url is None:
+            django_rq.get_connection().ping()
+            return
+        # Its own connection, which gives up after two seconds: the queue's
+        # may be set to wait long (a worker's blocking pop).
+        with Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) as redis:
+            redis.ping()
     # The immediate and dummy backends run nothing in the background: nothing to ask.
 
 

@@ -9,7 +9,18 @@ from __future__ import annotations
 import logging
 import time
 
+from pythonjsonlogger.core import RESERVED_ATTRS
+
 logger = logging.getLogger("rls_cms.requests")
+
+# The JSON lines formatter of Django's logs and gunicorn's (logging.config's form).
+JSON_FORMATTER = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+    # Django's request logger attaches the request object: never logged.
+    "reserved_attrs": [*RESERVED_ATTRS, "request"],
+}
 
 
 class RequestLogMiddleware:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from pythonjsonlogger.core import RESERVED_ATTRS as RESERVED_LOG_ATTRS
+
+from rls_cms.request_log import JSON_FORMATTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,17 @@ def env_bool(name: str, default: bool) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def env_int(name: str, default: int) -> int:
+    """Read a whole-number environment variable; anything else is an error naming it."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -71,9 +83,11 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+# Off unless asked: every subdomain must serve HTTPS first, and "preload"
+# lets anyone put the domain on the browsers' built-in lists.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -145,12 +159,15 @@ if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_max_age=env_int("CONN_MAX_AGE", 60),
             conn_health_checks=True,
         )
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+    elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A database host that stops answering fails a request in seconds.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
     DATABASES = {
         "default": {
@@ -173,6 +190,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that stops answering fails a request (and /healthz) in
+            # seconds instead of holding a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 elif DEBUG:
@@ -184,6 +204,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": os.environ.get("CACHE_DIR", BASE_DIR / ".cache"),
+            # A document and a few pages per article: culling at Django's
+            # default 300 entries would empty a third of the cache on every write.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
@@ -192,7 +215,7 @@ else:
 # default, in Redis (RQ) when REDIS_URL is set.
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -242,7 +265,7 @@ EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 EMAIL_TIMEOUT = 10  # seconds; a hung mail server must not hold a comment POST
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "rls_cms <noreply@localhost>")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
@@ -277,8 +300,8 @@ SPECTACULAR_SETTINGS = {
 RLS_ARTICLES = {
     "BROWSABLE_API": DEBUG,
     "BASE_URL": os.environ.get("API_BASE_URL", ""),
-    "MAX_AGE": int(os.environ.get("API_MAX_AGE", "0")),
-    "STALE_WHILE_REVALIDATE": int(os.environ.get("API_STALE_WHILE_REVALIDATE", "0")),
+    "MAX_AGE": env_int("API_MAX_AGE", 0),
+    "STALE_WHILE_REVALIDATE": env_int("API_STALE_WHILE_REVALIDATE", 0),
 }
 
 # The comments app: see comments/conf.py for every key and its default.
@@ -286,10 +309,8 @@ RLS_COMMENTS = {
     # Comment posting, per client IP: a second line behind the flood rule.
     "THROTTLE_RATE": os.environ.get("COMMENT_THROTTLE_RATE", "10/minute") or None,
     # How many proxies in front add X-Forwarded-For; 0 means the header is ignored.
-    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
-    "CLOSE_AFTER_DAYS": int(os.environ["COMMENTS_CLOSE_AFTER_DAYS"])
-    if os.environ.get("COMMENTS_CLOSE_AFTER_DAYS")
-    else None,
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
+    "CLOSE_AFTER_DAYS": env_int("COMMENTS_CLOSE_AFTER_DAYS", 0) or None,
 }
 
 # JSON lines (one object per record) for log collectors; plain text to read
@@ -301,13 +322,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-            # Django's request logger attaches the request object: never logged.
-            "reserved_attrs": [*RESERVED_LOG_ATTRS, "request"],
-        },
+        "json": JSON_FORMATTER,
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},

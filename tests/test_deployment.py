@@ -152,14 +152,13 @@ def test_nothing_is_lost_when_workers_are_killed(tmp_path, database):
         time.sleep(1.5)
         os.killpg(task_worker.pid, signal.SIGKILL)
         time.sleep(1)
-        site.worker()  # the worker is back
-        time.sleep(2)
         stop.set()
         for thread in clients:
             thread.join()
+        # No comment comes after this: what the dead worker left, the new one finds.
+        site.worker()
 
         assert len(created) > 50
-        assert all(status == 201 for *_, status in created)
         stored = site.shell(
             "from comments.models import Comment; "
             "print(' '.join(str(pk) for pk in Comment.objects.values_list('pk', flat=True)))"
@@ -169,6 +168,8 @@ def test_nothing_is_lost_when_workers_are_killed(tmp_path, database):
         wanted = {body for _, body, _ in created}
         told = wait_for(lambda: wanted <= set(mail_bodies(site)) and mail_bodies(site))
         assert wanted <= set(told)
+        # At most the mail the killed worker was sending goes out twice.
+        assert len(told) - len(set(told)) <= 1
 
 
 def mail_bodies(site: Deployment) -> list[str]:

@@ -62,9 +62,25 @@ def test_production_settings_pass_the_deploy_checks_at_warning_level():
     done = manage(
         "check", "--deploy", "--fail-level", "WARNING",
         **PRODUCTION, REDIS_URL="redis://127.0.0.1:6379/0",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="true", SECURE_HSTS_PRELOAD="true",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "no issues" in done.stdout
+
+
+def test_hsts_reaches_subdomains_and_preload_lists_only_when_asked():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)"
+    )
+    done = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    assert done.stdout.split("\n")[0] == "31536000 False False"
+
+
+def test_a_number_that_is_not_one_is_an_error_naming_the_variable():
+    done = manage("check", **PRODUCTION, SECURE_HSTS_SECONDS="a year")
+    assert done.returncode != 0
+    assert "SECURE_HSTS_SECONDS must be a whole number, not 'a year'." in done.stderr
 
 
 def test_without_a_shared_cache_the_deploy_checks_say_so():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+import smtplib
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -290,3 +291,27 @@ def test_failing_mail_log_leaves_out_the_commenter_email(
     assert caplog.records
     assert all(COMMENTER_EMAIL not in record.getMessage() for record in caplog.records)
     assert COMMENTER_EMAIL not in caplog.text
+
+
+class PoisonRefusingEmailBackend(BaseEmailBackend):
+    """A mail server that refuses one message (a content filter) and takes the rest."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if "poison" in message.body:
+                raise smtplib.SMTPDataError(554, b"5.7.1 Message rejected")
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+def test_a_refused_mail_does_not_hold_up_the_others(moderator, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.PoisonRefusingEmailBackend"
+    refused = CommentFactory(status=Comment.Status.PENDING, body="A poison pill.")
+    sent = CommentFactory(status=Comment.Status.PENDING, body="An ordinary remark.")
+
+    with pytest.raises(services.NotificationsFailed):
+        services.comments_notify_moderators()
+
+    assert ["An ordinary remark." in m.body for m in mail.outbox] == [True]
+    assert Comment.objects.get(pk=sent.pk).moderators_notified_at is not None
+    assert Comment.objects.get(pk=refused.pk).moderators_notified_at is None

@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
+from comments.tasks import notify_moderators
+
 
 class Command(BaseCommand):
     help = "Run tasks as they are enqueued, on the configured task backend."
@@ -22,6 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: float, **options) -> None:
         backend = type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__
+        # A run lost with a worker that died (the database queue never takes
+        # a running task up again; RQ files it as failed) is made up now.
+        notify_moderators.enqueue()
         if backend == "DatabaseBackend":
             call_command("db_worker", interval=interval)
         elif backend == "RQBackend":
