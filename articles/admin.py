@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from markdownx.models import MarkdownxField
 
 from articles import services
+from articles.admin_index import AdminIndexCount, admin_index_count
 from articles.editor import EditorWidget
 from articles.models import Article, Image, Reference, Section, Tag, section_anchor
+from articles.preview import preview_url
 from articles.selectors import SEARCH_MAX_WORDS
 from articles.signals import Reason
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": EditorWidget}}
+# The index shows the apps' counts (articles.admin_index) above the app list.
+admin.site.index_template = "admin/articles/index.html"
 # "example.org/x" means https://, as Django 6 will assume by default.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
@@ -92,24 +99,62 @@ class ReferenceInline(admin.StackedInline):
     formfield_overrides = HTTPS_URLS
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """Published articles due for a medical review (RLS_ARTICLES["REVIEW_INTERVAL_MONTHS"])."""
+
+    title = _("medical review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("current", _("Up to date"))]
+
+    def queryset(self, request, queryset):
+        overdue = Article.objects.review_overdue().values("pk")
+        if self.value() == "overdue":
+            return queryset.filter(pk__in=overdue)
+        if self.value() == "current":
+            return queryset.filter(status=Article.Status.PUBLISHED).exclude(pk__in=overdue)
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "state", "published_at", "updated_at"]
-    list_filter = ["status", "tags"]
+    list_display = ["title", "state", "published_at", "last_reviewed_on", "updated_at"]
+    list_filter = ["status", ReviewFilter, "tags"]
     search_fields = ["title", "intro", "sections__heading", "sections__body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     filter_horizontal = ["tags"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "byline", "intro", "tags"]}),
+        (_("Publication"), {"fields": ["status", "published_at", "comments_enabled"]}),
         (
-            _("Publication"),
-            {"fields": ["status", "published_at", "last_reviewed_on", "comments_enabled"]},
+            _("Medical review"),
+            {"fields": ["last_reviewed_on", ("reviewer_name", "reviewer_credentials")]},
         ),
     ]
     inlines = [SectionInline, ImageInline, ReferenceInline]
     actions = ["publish", "unpublish"]
     formfield_overrides = MARKDOWN_EDITOR
+    # Adds the Preview button beside History.
+    change_form_template = "admin/articles/article/change_form.html"
+
+    def get_urls(self):
+        preview = path(
+            "<path:object_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="articles_article_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
+        """Send the editor to the frontend's preview of the article as saved, with a fresh link."""
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return HttpResponseRedirect(preview_url(article))
 
     # Every save and delete goes through the services that mark the article
     # changed; the mark comes after the inlines are saved, so what hangs on
@@ -170,3 +215,17 @@ class TagAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset: models.QuerySet[Tag]) -> None:
         services.tags_delete(queryset=queryset)
+
+
+@admin_index_count(key="review-overdue-summary", caption=_("Articles"))
+def review_overdue_count(request: HttpRequest) -> AdminIndexCount | None:
+    """Published articles due for a medical review, for editors."""
+    if not request.user.has_perm("articles.change_article"):
+        return None
+    count = Article.objects.review_overdue().count()
+    label = ngettext(
+        "%(count)d article due for medical review",
+        "%(count)d articles due for medical review",
+        count,
+    ) % {"count": count}
+    return AdminIndexCount(label, reverse("admin:articles_article_changelist") + "?review=overdue")

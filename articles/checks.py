@@ -2,7 +2,8 @@
 
 E001-E004 the settings; E005 a missing app; E006 markdownx's open views
 mounted; E007 a missing middleware; W001 the editor's endpoints not mounted;
-W002 (deploy) a cache that servers cannot share.
+W002 (deploy) a cache that servers cannot share; W003 the admin without the
+request context processor.
 """
 
 from __future__ import annotations
@@ -44,6 +45,13 @@ def check_article_settings(app_configs=None, **kwargs) -> list[Error]:
         bad("BASE_URL", 'an empty string or an address starting with "http://" or "https://"')
     if "CACHE_TIMEOUT" in user and not _whole_number(user["CACHE_TIMEOUT"], 1):
         bad("CACHE_TIMEOUT", "a whole number of seconds above 0")
+    preview = user.get("PREVIEW_URL", "{token}")
+    if not (isinstance(preview, str) and "{token}" in preview):
+        bad("PREVIEW_URL", 'an address holding "{token}" (and "{slug}" if it likes)')
+    if "PREVIEW_MAX_AGE" in user and not _whole_number(user["PREVIEW_MAX_AGE"], 1):
+        bad("PREVIEW_MAX_AGE", "a whole number of seconds above 0")
+    if "REVIEW_INTERVAL_MONTHS" in user and not _whole_number(user["REVIEW_INTERVAL_MONTHS"], 1):
+        bad("REVIEW_INTERVAL_MONTHS", "a whole number of months above 0")
     if "EDITOR_UPLOAD_MAX_SIZE" in user and not _whole_number(user["EDITOR_UPLOAD_MAX_SIZE"], 1):
         bad("EDITOR_UPLOAD_MAX_SIZE", "a whole number of bytes above 0")
     for key in ("MAX_AGE", "STALE_WHILE_REVALIDATE"):
@@ -200,3 +208,24 @@ def check_document_cache(app_configs=None, **kwargs) -> list[checks.Warning]:
         "RLS_ARTICLES['CACHE_TIMEOUT'] passes",
         id="articles.W002",
     )
+
+
+REQUEST_PROCESSOR = "django.template.context_processors.request"
+
+
+@register(Tags.templates)
+def check_admin_request_processor(app_configs=None, **kwargs) -> list[checks.Warning]:
+    """articles.W003: the admin index cannot show the apps' counts (articles.admin_index)."""
+    if not apps.is_installed("django.contrib.admin"):
+        return []
+    for engine in settings.TEMPLATES:
+        if REQUEST_PROCESSOR in engine.get("OPTIONS", {}).get("context_processors", []):
+            return []
+    return [
+        checks.Warning(
+            "The admin index cannot show its counts (comments awaiting moderation, "
+            "articles due for review): templates are rendered without the request.",
+            hint=f"Add {REQUEST_PROCESSOR!r} to TEMPLATES' context_processors.",
+            id="articles.W003",
+        )
+    ]

@@ -37,6 +37,13 @@ DEFAULTS: dict[str, Any] = {
     # Also answer browsers with DRF's browsable API (HTML), for development.
     # Off: the endpoints speak JSON only.
     "BROWSABLE_API": False,
+    # The frontend's preview address; {slug} and {token} are filled in. The
+    # frontend reads the draft from /api/v1/preview/<token>/.
+    "PREVIEW_URL": "/articles/{slug}/?preview={token}",
+    # Seconds a preview link works.
+    "PREVIEW_MAX_AGE": 3600,
+    # Months after its last medical review an article is due for another.
+    "REVIEW_INTERVAL_MONTHS": 12,
     # Largest image the admin's Markdown editor accepts, in bytes.
     "EDITOR_UPLOAD_MAX_SIZE": 5 * 1024 * 1024,
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -80,7 +82,26 @@ class UnindexedLessThanOrEqual(LessThanOrEqual):
         return f"+{sql}", params
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole months (negative: back), the 31st kept to the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(
+        year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1])
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
+    def review_overdue(self, today: dt.date | None = None) -> ArticleQuerySet:
+        """Published articles never reviewed, or last reviewed an interval or more ago."""
+        from articles.conf import article_settings
+
+        today = today or timezone.localdate()
+        cutoff = add_months(today, -article_settings.REVIEW_INTERVAL_MONTHS)
+        return self.filter(status=Article.Status.PUBLISHED).filter(
+            Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lte=cutoff)
+        )
+
     def public(self) -> ArticleQuerySet:
         """Published articles whose publication time has come."""
         # Scheduled articles are few: scanning the index past them is cheap.
@@ -122,6 +143,18 @@ class Article(models.Model):
         blank=True,
         help_text=_("Date of the last medical review."),
     )
+    reviewer_name = models.CharField(
+        _("medical reviewer"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who last reviewed the article medically, e.g. Dr Jane Doe."),
+    )
+    reviewer_credentials = models.CharField(
+        _("reviewer's credentials"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. MD, consultant neurologist."),
+    )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="articles")
     comments_enabled = models.BooleanField(
         _("comments enabled"),
@@ -154,6 +187,15 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.intro_html = render_markdown(self.intro)
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # The change counter belongs to articles_mark_changed: an instance
+            # read before a change must not write its older count back, or a
+            # stale built document would pass for fresh.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "version"
+            ]
         super().save(*args, **with_derived_fields(kwargs, "intro_html", "updated_at"))
 
     @property

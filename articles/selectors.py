@@ -34,11 +34,13 @@ def article_list_queryset() -> QuerySet[Article]:
 
 
 def article_detail_queryset() -> QuerySet[Article]:
-    """Published articles (scheduled ones too) with every part: to build their documents.
+    """Published articles (scheduled ones too) with every part: to build their documents."""
+    return article_whole_queryset().filter(status=Article.Status.PUBLISHED)
 
-    One query per kind of part, whatever their number.
-    """
-    return Article.objects.filter(status=Article.Status.PUBLISHED).prefetch_related(
+
+def article_whole_queryset() -> QuerySet[Article]:
+    """Articles, drafts too, with every part: one query per kind of part, whatever their number."""
+    return Article.objects.prefetch_related(
         "tags",
         Prefetch("sections", queryset=Section.objects.order_by("position", "id")),
         Prefetch(

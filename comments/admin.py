@@ -10,18 +10,17 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.admin import HTTPS_URLS
+from articles.admin_index import AdminIndexCount, admin_index_count
 from comments import services
 from comments.models import Comment, DisallowedTerm, PendingComment
 
 MODERATE_PERMISSION = "comments.moderate_comment"
-
-# The admin index shows the pending count beside the app list.
-admin.site.index_template = "admin/comments/index.html"
 
 
 class CommentAdminBase(admin.ModelAdmin):
@@ -169,3 +168,16 @@ class DisallowedTermAdmin(admin.ModelAdmin):
     list_display = ["term", "applies_to", "action", "created_at"]
     list_filter = ["applies_to", "action"]
     search_fields = ["term"]
+
+
+@admin_index_count(key="moderation-queue-summary", caption=_("Comments"))
+def pending_count(request: HttpRequest) -> AdminIndexCount | None:
+    """The moderation queue's length, for users who may see the queue."""
+    user = request.user
+    if not (user.has_perm("comments.view_comment") or user.has_perm(MODERATE_PERMISSION)):
+        return None
+    count = Comment.objects.pending().count()
+    label = ngettext(
+        "%(count)d comment awaiting moderation", "%(count)d comments awaiting moderation", count
+    ) % {"count": count}
+    return AdminIndexCount(label, reverse("admin:comments_pendingcomment_changelist"))

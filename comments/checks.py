@@ -1,12 +1,11 @@
 """System checks, with stable ids that tests name: RLS_COMMENTS, and what a host must provide.
 
 E001-E003 the settings; E004 a missing app; W001 (deploy) a throttle cache
-that servers cannot share; W002 the admin without the request context processor.
+that servers cannot share.
 """
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.checks import Error, Tags, register
@@ -23,7 +22,6 @@ REQUIRED_APPS = {
     "django.contrib.auth": "moderators and their permission",
     "django.contrib.contenttypes": "permissions",
 }
-REQUEST_PROCESSOR = "django.template.context_processors.request"
 
 
 def _positive_int(value) -> bool:
@@ -125,21 +123,3 @@ def check_throttle_cache(app_configs=None, **kwargs) -> list[checks.Warning]:
         "RLS_COMMENTS['THROTTLE_RATE'] from every one of them",
         id="comments.W001",
     )
-
-
-@register(Tags.templates)
-def check_admin_request_processor(app_configs=None, **kwargs) -> list[checks.Warning]:
-    """comments.W002: the admin index cannot show the moderation queue's length."""
-    if not apps.is_installed("django.contrib.admin"):
-        return []
-    for engine in settings.TEMPLATES:
-        if REQUEST_PROCESSOR in engine.get("OPTIONS", {}).get("context_processors", []):
-            return []
-    return [
-        checks.Warning(
-            "The admin index cannot show how many comments await moderation: "
-            "templates are rendered without the request.",
-            hint=f"Add {REQUEST_PROCESSOR!r} to TEMPLATES' context_processors.",
-            id="comments.W002",
-        )
-    ]

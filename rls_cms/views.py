@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 
@@ -21,6 +22,13 @@ class ReaderView(TemplateView):
         "default-src 'self'; img-src 'self' https: data:; object-src 'none'; "
         "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     )
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        # The preview endpoint's prefix: the page adds a link's token.
+        sample = reverse("articles-api:article-preview", kwargs={"token": "-"})
+        context["preview_root"] = sample.removesuffix("-/")
+        return context
 
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)

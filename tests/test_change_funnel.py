@@ -19,8 +19,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import services
 from articles.models import Article
-from articles.signals import article_changed
+from articles.signals import Reason, article_changed
 from comments.models import Comment
 from tests.admin_forms import form_data, resubmit
 from tests.factories import ArticleFactory, CommentFactory, SectionFactory, TagFactory
@@ -363,3 +364,16 @@ def test_comments_close_when_their_time_comes(api_client, article, settings):
     with time_machine.travel(closes + dt.timedelta(seconds=1)):
         detail, _, _ = read_all(api_client, article)
         assert detail["comments"]["open"] is False
+
+
+def test_saving_an_article_read_before_a_change_keeps_the_change_count(db):
+    article = ArticleFactory()
+    stale = Article.objects.get(pk=article.pk)
+    services.article_mark_changed(article=article, reason=Reason.SAVED)
+    counted = Article.objects.get(pk=article.pk).version
+
+    stale.title = "Edited from an old copy"
+    stale.save()
+
+    assert Article.objects.get(pk=article.pk).version == counted
+    assert Article.objects.get(pk=article.pk).title == "Edited from an old copy"

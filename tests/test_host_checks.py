@@ -133,9 +133,9 @@ def test_admin_without_the_request_processor_is_a_warning(settings):
         {**engine, "OPTIONS": {**engine["OPTIONS"], "context_processors": processors}}
     ]
 
-    warnings = comment_checks.check_admin_request_processor()
+    warnings = article_checks.check_admin_request_processor()
 
-    assert ids(warnings) == ["comments.W002"]
+    assert ids(warnings) == ["articles.W003"]
     assert REQUEST_PROCESSOR in warnings[0].hint
 
 

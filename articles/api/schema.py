@@ -21,7 +21,7 @@ ERROR = {
 REASONS = {
     "400": "The request, its body or a query parameter is invalid; the answer names what.",
     "401": "No credentials, or credentials that are not valid.",
-    "403": "The caller may not do this (or comments are closed).",
+    "403": "The caller may not do this (comments closed, a preview link expired).",
     "404": "No such object, or a cursor that is not one of ours.",
     "406": "The Accept header asks for a format the endpoint does not serve.",
     "409": "The same comment was sent already.",
@@ -39,6 +39,8 @@ def statuses(path: str, method: str, operation: dict) -> set[str]:
         found |= {"413", "415"}
     if STAFF_PREFIX in path:
         found |= {"401", "403"}
+    if "/preview/" in path:
+        found |= {"403"}  # an expired or altered preview link
     if path.endswith("/comments/") and method == "post":
         found |= {"403", "409", "429"}
     return found

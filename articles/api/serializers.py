@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.html import strip_tags
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.api.base import URI_REFERENCE, ModelSerializer, public_url
+from articles.api.base import URI_REFERENCE, IsoDateTimeField, ModelSerializer, public_url
 from articles.api.extensions import registered
 from articles.models import Article, Image, Reference, Section, Tag
 
@@ -110,12 +111,65 @@ class ReferenceSerializer(ModelSerializer):
         ]
 
 
+class ReviewerSerializer(serializers.Serializer):
+    name = serializers.CharField(source="reviewer_name")
+    credentials = serializers.CharField(source="reviewer_credentials")
+
+
+def structured_data(article: Article) -> dict:
+    """schema.org ``MedicalWebPage`` of ``article``: for search engines, in the page's head.
+
+    Reads only what the detail prefetches (images, references, tags).
+    """
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "headline": article.title,
+        "description": strip_tags(article.intro_html).strip(),
+        "datePublished": IsoDateTimeField().to_representation(article.published_at),
+        "dateModified": IsoDateTimeField().to_representation(article.updated_at),
+        "keywords": [tag.name for tag in article.tags.all()],
+        "image": [public_url(image.file.url) for image in article.images.all() if image.file],
+        "citation": [citation(reference) for reference in article.references.all()],
+    }
+    if article.byline:
+        data["author"] = {"@type": "Organization", "name": article.byline}
+    if article.last_reviewed_on:
+        data["lastReviewed"] = article.last_reviewed_on.isoformat()
+    if article.reviewer_name:
+        data["reviewedBy"] = {"@type": "Person", "name": article.reviewer_name}
+        if article.reviewer_credentials:
+            data["reviewedBy"]["jobTitle"] = article.reviewer_credentials
+    return data
+
+
+def citation(reference: Reference) -> dict:
+    """A reference as a schema.org ``CreativeWork``; empty parts left out."""
+    work = {"@type": "CreativeWork", "name": reference.title}
+    if reference.authors:
+        work["author"] = reference.authors
+    if reference.source:
+        work["isPartOf"] = reference.source
+    if reference.year:
+        work["datePublished"] = str(reference.year)
+    if reference.doi:
+        work["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": reference.doi}
+        work["sameAs"] = reference.doi_url
+    if reference.url:
+        work["url"] = reference.url
+    return work
+
+
 class ArticleDetailSerializer(ModelSerializer):
     tags = TagSerializer(many=True, read_only=True)
     toc = TocEntrySerializer(source="sections", many=True, read_only=True)
     sections = SectionSerializer(many=True, read_only=True)
     images = ImageSerializer(many=True, read_only=True)
     references = ReferenceSerializer(many=True, read_only=True)
+    reviewed_by = serializers.SerializerMethodField(
+        help_text="Who last reviewed the article medically; null: no reviewer named."
+    )
+    json_ld = serializers.SerializerMethodField()
 
     class Meta:
         model = Article
@@ -128,11 +182,13 @@ class ArticleDetailSerializer(ModelSerializer):
             "published_at",
             "updated_at",
             "last_reviewed_on",
+            "reviewed_by",
             "tags",
             "toc",
             "sections",
             "images",
             "references",
+            "json_ld",
         ]
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -140,3 +196,19 @@ class ArticleDetailSerializer(ModelSerializer):
         for extension in registered():
             fields.update(extension.detail_fields())
         return fields
+
+    @extend_schema_field(ReviewerSerializer(allow_null=True))
+    def get_reviewed_by(self, article: Article) -> dict | None:
+        if not article.reviewer_name:
+            return None
+        return ReviewerSerializer(article).data
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "description": "schema.org MedicalWebPage (JSON-LD), for the page's "
+            '<script type="application/ld+json">.',
+        }
+    )
+    def get_json_ld(self, article: Article) -> dict:
+        return structured_data(article)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("articles/", views.ArticleListView.as_view(), name="article-list"),
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
     re_path(r"^articles/[^/]+/$", not_found("No Article matches the given query.")),
+    path("preview/<str:token>/", views.PreviewView.as_view(), name="article-preview"),
 ]

@@ -10,8 +10,12 @@ from __future__ import annotations
 import time
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
 
 from articles import documents
 from articles.api.base import (
@@ -20,9 +24,11 @@ from articles.api.base import (
     KnownQueryParamsMixin,
     ServedBytesMixin,
 )
+from articles.api.extensions import registered
 from articles.api.filters import ArticleFilter
 from articles.api.serializers import ArticleDetailSerializer, ArticleListSerializer
-from articles.selectors import article_list_public
+from articles.preview import PreviewExpired, PreviewInvalid, preview_article_id
+from articles.selectors import article_list_public, article_whole_queryset
 
 
 class NewestFirstPagination(CheckedCursorPagination):
@@ -92,3 +98,41 @@ class ArticleDetailView(
         if served is None:
             raise Http404
         return self.served_or_data(request, served)
+
+
+class PreviewView(AppDefaultsMixin, KnownQueryParamsMixin, generics.GenericAPIView):
+    """An article as it stands, draft or not, in the detail's shape, for a signed preview link.
+
+    Never cached, never indexed: a preview is for the editor holding the link.
+    """
+
+    serializer_class = ArticleDetailSerializer
+
+    @extend_schema(
+        responses={200: ArticleDetailSerializer},
+        description="The token comes from the admin's Preview button and works for an hour "
+        "(RLS_ARTICLES['PREVIEW_MAX_AGE']); 403 once expired or if altered, 404 if the "
+        "article was deleted.",
+    )
+    def get(self, request, token: str):
+        try:
+            article_id = preview_article_id(token)
+        except PreviewExpired:
+            raise PermissionDenied(
+                _("This preview link has expired: open a new one from the admin."),
+                code="preview_expired",
+            ) from None
+        except PreviewInvalid:
+            raise PermissionDenied(
+                _("This is not a valid preview link."), code="invalid_preview"
+            ) from None
+        queryset = article_whole_queryset().filter(pk=article_id)
+        for extension in registered():
+            queryset = extension.detail_queryset(queryset)
+        article = queryset.first()
+        if article is None:
+            raise NotFound(_("The article of this preview no longer exists."))
+        response = Response(self.get_serializer(article).data)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response

@@ -169,7 +169,7 @@ class CommentSerializer(ModelSerializer):
 
     class Meta:
         model = Comment
-        fields = ["id", "parent", "name", "website", "body_html", "submitted_at"]
+        fields = ["id", "parent", "depth", "name", "website", "body_html", "submitted_at"]
 
 
 class ModerationCommentSerializer(ModelSerializer):

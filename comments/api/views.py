@@ -95,12 +95,15 @@ class OldestFirstPagination(CheckedCursorPagination):
 
 
 class CommentFormMetadata(SimpleMetadata):
-    """DRF's OPTIONS description, marking the honeypot so frontends can hide it."""
+    """DRF's OPTIONS description, marking the honeypot so frontends can hide it, and
+    saying how deep replies may nest, so they offer no Reply where one would be refused."""
 
     def get_field_info(self, field) -> dict:
         info = super().get_field_info(field)
         if isinstance(field, HoneypotField):
             info["honeypot"] = True
+        if field.field_name == "parent":
+            info["max_depth"] = comment_settings.MAX_DEPTH
         return info
 
 

@@ -13,7 +13,7 @@ from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_KEYS = {"id", "parent", "name", "website", "body_html", "submitted_at"}
+PUBLIC_KEYS = {"id", "parent", "depth", "name", "website", "body_html", "submitted_at"}
 LINK_REL = 'rel="nofollow ugc noopener"'
 
 
@@ -376,3 +376,17 @@ def test_article_detail_comments_are_closed_after_the_configured_days(api_client
     settings.RLS_COMMENTS = {"CLOSE_AFTER_DAYS": 7}
     article = ArticleFactory(published_at=timezone.now() - dt.timedelta(days=8))
     assert api_client.get(detail_url(article)).json()["comments"]["open"] is False
+
+
+def test_the_form_says_how_deep_replies_nest_and_each_comment_its_depth(api_client, settings):
+    settings.RLS_COMMENTS = {"MAX_DEPTH": 3}
+    article = ArticleFactory()
+    top = CommentFactory(article=article, status=Comment.Status.APPROVED)
+    CommentFactory(article=article, parent=top, status=Comment.Status.APPROVED)
+    url = f"/api/v1/articles/{article.slug}/comments/"
+
+    form = api_client.options(url).json()["actions"]["POST"]
+    listed = api_client.get(url).json()["results"]
+
+    assert form["parent"]["max_depth"] == 3
+    assert [(c["parent"], c["depth"]) for c in listed] == [(None, 1), (top.pk, 2)]

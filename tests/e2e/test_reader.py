@@ -11,6 +11,8 @@ from playwright.sync_api import Page, expect
 from rest_framework.authtoken.models import Token
 
 from articles.models import Article
+from articles.services import article_mark_changed
+from articles.signals import Reason
 from comments.models import Comment
 from tests.e2e.conftest import DEMO_SLUG
 from tests.seed import SEED_HEADINGS, SEED_IMAGES
@@ -98,6 +100,32 @@ def test_dates_include_the_last_review(page: Page, site):
     Article.objects.filter(slug=DEMO_SLUG).update(last_reviewed_on="2023-11-28")
     open_article(page, site)
     expect(page.locator(".dates")).to_contain_text("Last reviewed November 28, 2023")
+
+
+def test_the_medical_reviewer_is_named_with_credentials(page: Page, site):
+    article = Article.objects.get(slug=DEMO_SLUG)
+    article.reviewer_name, article.reviewer_credentials = "Dr Jane Doe", "MD, neurologist"
+    article.save()
+    article_mark_changed(article=article, reason=Reason.SAVED)
+    open_article(page, site)
+    expect(page.locator(".dates .reviewer")).to_have_text(
+        "Medically reviewed by Dr Jane Doe, MD, neurologist"
+    )
+
+
+def test_the_page_carries_the_article_s_structured_data_and_drops_it_on_leaving(page: Page, site):
+    page.goto(site + "/")
+    page.get_by_role("link", name="What Causes Restless Legs Syndrome?").click()
+    expect(page.locator(".comment-form")).to_be_visible()
+    blocks = page.locator('head script[type="application/ld+json"]')
+    expect(blocks).to_have_count(1)
+    data = json.loads(blocks.text_content())
+    assert data["@type"] == "MedicalWebPage"
+    assert data["headline"] == Article.objects.get(slug=DEMO_SLUG).title
+    assert len(data["citation"]) == 15
+    page.go_back()  # the list, drawn by the page itself: no new document
+    expect(page.locator("h1")).to_have_text("Articles")
+    expect(blocks).to_have_count(0)
 
 
 def test_table_of_contents_links_to_each_section(page: Page, site):
@@ -326,6 +354,25 @@ def test_reply_is_posted_under_the_chosen_comment(page: Page, site):
     expect(page.locator(".replying-to")).to_be_hidden()
 
 
+def test_no_reply_is_offered_at_the_deepest_level(page: Page, site):
+    article = Article.objects.get(slug=DEMO_SLUG)
+    parent = None
+    for level in range(1, 6):  # RLS_COMMENTS["MAX_DEPTH"] is 5
+        parent = Comment.objects.create(
+            article=article,
+            parent=parent,
+            name=f"Level {level}",
+            email=f"level{level}@example.org",
+            body=f"At depth {level}.",
+            status="approved",
+        )
+    open_article(page, site)
+    for level in range(1, 5):
+        expect(page.get_by_role("button", name=f"Reply to Level {level}")).to_be_visible()
+    expect(page.locator("#_comment-" + str(parent.pk))).to_contain_text("At depth 5.")
+    expect(page.get_by_role("button", name="Reply to Level 5")).to_have_count(0)
+
+
 def test_cancelled_reply_posts_a_top_level_comment(page: Page, site):
     article = Article.objects.get(slug=DEMO_SLUG)
     Comment.objects.create(
@@ -481,3 +528,25 @@ def test_print_stylesheet_keeps_the_article_and_drops_the_form(page: Page, site)
     expect(page.locator(".comment-form")).to_be_hidden()
     expect(page.locator(".references")).to_be_visible()
     expect(page.locator("article h1")).to_be_visible()
+
+
+# --- preview ------------------------------------------------------------------
+
+
+def test_a_preview_link_shows_the_draft_under_a_banner(page: Page, site):
+    from articles.preview import preview_token
+    from tests.factories import ArticleFactory, SectionFactory
+
+    draft = ArticleFactory(draft=True, title="A draft about ferritin")
+    SectionFactory(article=draft, heading="Not yet public")
+    page.goto(f"{site}/articles/{draft.slug}/?preview={preview_token(draft)}")
+    expect(page.locator(".preview-banner")).to_contain_text("Preview")
+    expect(page.locator("article h1")).to_have_text("A draft about ferritin")
+    expect(page.get_by_role("heading", name="Not yet public")).to_be_visible()
+    expect(page.locator(".comments")).to_have_count(0)
+
+
+def test_an_altered_preview_link_says_so(page: Page, site):
+    page.goto(f"{site}/articles/anything/?preview=not-a-token")
+    expect(page.locator("h1")).to_have_text("Preview link not valid")
+    expect(page.locator("main")).to_contain_text("This is not a valid preview link.")

@@ -3,11 +3,12 @@
 // can be shared, and back/forward work through the History API.
 
 import { getJSON } from "./api.js";
-import { renderArticle } from "./article.js";
+import { renderArticle, setStructuredData } from "./article.js";
 import { apiPath, h, scrollToHash, time } from "./dom.js";
 
 const main = document.getElementById("_main");
 const API_ROOT = main.dataset.apiRoot; // /api/v1/articles/
+const PREVIEW_ROOT = main.dataset.previewRoot; // /api/v1/preview/
 const ARTICLE_PATH = /^\/articles\/([\w-]+)\/?$/;
 
 // Each route() call gets a number; a slow answer for an older one is dropped,
@@ -71,8 +72,11 @@ async function route({ focus = false } = {}) {
   const isCurrent = () => number === latestRoute;
   shownPath = location.pathname;
   const match = location.pathname.match(ARTICLE_PATH);
+  setStructuredData(null); // an article's description leaves with the article
   if (match) {
-    await renderArticle(main, API_ROOT, match[1], { showMessage, isCurrent });
+    const token = new URLSearchParams(location.search).get("preview");
+    const preview = token ? `${PREVIEW_ROOT}${encodeURIComponent(token)}/` : null;
+    await renderArticle(main, API_ROOT, match[1], { showMessage, isCurrent, preview });
   } else if (location.pathname === "/") {
     await renderList(isCurrent);
   } else {

@@ -21,7 +21,21 @@ function dates(article) {
     parts.push(h("span", {}, "Updated ", time(article.updated_at)));
   }
   if (article.last_reviewed_on) parts.push(h("span", {}, "Last reviewed ", time(article.last_reviewed_on)));
+  if (article.reviewed_by) {
+    const { name, credentials } = article.reviewed_by;
+    parts.push(h("span", { class: "reviewer" }, `Medically reviewed by ${name}${credentials ? `, ${credentials}` : ""}`));
+  }
   return h("p", { class: "dates" }, parts);
+}
+
+// The article's schema.org description (JSON-LD) in the page's head, for
+// search engines; null removes it. A data block: it never runs.
+export function setStructuredData(data) {
+  document.getElementById("_json_ld")?.remove();
+  if (!data) return;
+  const script = h("script", { type: "application/ld+json", id: "_json_ld" });
+  script.textContent = JSON.stringify(data);
+  document.head.append(script);
 }
 
 function tableOfContents(toc) {
@@ -76,7 +90,8 @@ function sections(article) {
   return nodes;
 }
 
-export async function renderArticle(main, apiRoot, slug, { showMessage, isCurrent }) {
+export async function renderArticle(main, apiRoot, slug, { showMessage, isCurrent, preview = null }) {
+  if (preview) return renderPreview(main, preview, { showMessage, isCurrent });
   // The article, its comments and the form description, all at once: one
   // round trip, three requests.
   const comments = fetchComments(`${apiRoot}${slug}/comments/`);
@@ -85,33 +100,50 @@ export async function renderArticle(main, apiRoot, slug, { showMessage, isCurren
   if (status === 404) return showMessage("Article not found", "This article does not exist or is not published.");
   if (!ok) return showMessage("Article unavailable", "The article could not be loaded. Please try again later.");
   document.title = `${article.title} · rls_cms`;
+  setStructuredData(article.json_ld);
 
   const commentsSection = h("section", { class: "comments", "aria-labelledby": "_comments" });
-  main.replaceChildren(
-    h(
-      "article",
-      {},
-      h(
-        "header",
-        {},
-        h("h1", {}, article.title),
-        article.byline ? h("p", { class: "byline" }, `By ${article.byline}`) : null,
-        dates(article),
-      ),
-      html("div", article.intro_html, { class: "intro" }),
-      tableOfContents(article.toc),
-      sections(article),
-      article.references.length
-        ? h(
-            "section",
-            { class: "references", "aria-labelledby": "_references" },
-            h("h2", { id: "_references" }, "References"),
-            h("ol", {}, article.references.map(reference)),
-          )
-        : null,
-    ),
-    commentsSection,
-  );
+  main.replaceChildren(articleElement(article), commentsSection);
   const loaded = await comments;
   if (isCurrent()) renderComments(commentsSection, article.comments, loaded);
+}
+
+// A draft as the editor will publish it, from a signed preview link
+// (previewUrl: the API's address for it). No comments: nobody can see it yet.
+async function renderPreview(main, previewUrl, { showMessage, isCurrent }) {
+  const { status, ok, data } = await getJSON(previewUrl);
+  if (!isCurrent()) return;
+  if (status === 403) return showMessage("Preview link not valid", data?.detail || "Open a new preview from the admin.");
+  if (status === 404) return showMessage("Article not found", "The article of this preview no longer exists.");
+  if (!ok) return showMessage("Preview unavailable", "The preview could not be loaded. Please try again.");
+  document.title = `Preview: ${data.title} · rls_cms`;
+  main.replaceChildren(
+    h("p", { class: "preview-banner", role: "status" }, "Preview: readers do not see this version until it is published."),
+    articleElement(data),
+  );
+}
+
+function articleElement(article) {
+  return h(
+    "article",
+    {},
+    h(
+      "header",
+      {},
+      h("h1", {}, article.title),
+      article.byline ? h("p", { class: "byline" }, `By ${article.byline}`) : null,
+      dates(article),
+    ),
+    html("div", article.intro_html, { class: "intro" }),
+    tableOfContents(article.toc),
+    sections(article),
+    article.references.length
+      ? h(
+          "section",
+          { class: "references", "aria-labelledby": "_references" },
+          h("h2", { id: "_references" }, "References"),
+          h("ol", {}, article.references.map(reference)),
+        )
+      : null,
+    );
 }

@@ -46,7 +46,9 @@ const storage = {
 
 // --- the thread -------------------------------------------------------------
 
-function commentItem(comment, repliesOf, onReply) {
+function commentItem(comment, repliesOf, onReply, maxDepth) {
+  // A reply to a comment at the deepest level would be refused: none offered.
+  const canReply = onReply && (!maxDepth || comment.depth < maxDepth);
   const website = safeUrl(comment.website);
   const author = website ? h("a", { href: website, rel: "nofollow ugc noopener" }, comment.name) : comment.name;
   const replies = repliesOf.get(comment.id) || [];
@@ -58,13 +60,13 @@ function commentItem(comment, repliesOf, onReply) {
       { "aria-label": `Comment by ${comment.name}` },
       h("p", { class: "comment-meta" }, h("strong", { class: "comment-author" }, author), " · ", time(comment.submitted_at)),
       html("div", comment.body_html, { class: "comment-body" }),
-      onReply ? h("button", { type: "button", class: "reply", onclick: () => onReply(comment) }, `Reply to ${comment.name}`) : null,
+      canReply ? h("button", { type: "button", class: "reply", onclick: () => onReply(comment) }, `Reply to ${comment.name}`) : null,
     ),
-    replies.length ? h("ol", { class: "replies" }, replies.map((reply) => commentItem(reply, repliesOf, onReply))) : null,
+    replies.length ? h("ol", { class: "replies" }, replies.map((reply) => commentItem(reply, repliesOf, onReply, maxDepth))) : null,
   );
 }
 
-function thread(comments, onReply) {
+function thread(comments, onReply, maxDepth) {
   const repliesOf = new Map();
   const ids = new Set(comments.map((comment) => comment.id));
   const roots = [];
@@ -75,7 +77,7 @@ function thread(comments, onReply) {
       roots.push(comment);
     }
   }
-  return h("ol", { class: "comment-list" }, roots.map((comment) => commentItem(comment, repliesOf, onReply)));
+  return h("ol", { class: "comment-list" }, roots.map((comment) => commentItem(comment, repliesOf, onReply, maxDepth)));
 }
 
 // --- the form ----------------------------------------------------------------
@@ -277,11 +279,12 @@ export function renderComments(section, summary, { url, list, options }) {
   let comments = [];
   let next = null;
   let form = null;
+  const fields = options.ok ? options.data?.actions?.POST : null;
 
   const showThread = () => {
     threadBox.replaceChildren(
       comments.length
-        ? thread(comments, summary.open && form ? form.setParent : null)
+        ? thread(comments, summary.open && form ? form.setParent : null, fields?.parent?.max_depth)
         : h("p", { class: "no-comments" }, "No comments yet. Why don’t you start the discussion?"),
     );
     more.hidden = !next;
@@ -299,7 +302,6 @@ export function renderComments(section, summary, { url, list, options }) {
     showThread();
   });
 
-  const fields = options.ok ? options.data?.actions?.POST : null;
   if (summary.open && fields) {
     form = buildForm(fields, url, {
       onPosted: async () => {
