@@ -16,7 +16,15 @@ from markdownx.models import MarkdownxField
 from articles import services
 from articles.admin_index import AdminIndexCount, admin_index_count
 from articles.editor import EditorWidget
-from articles.models import Article, Image, Reference, Section, Tag, section_anchor
+from articles.models import (
+    Article,
+    Image,
+    Reference,
+    Section,
+    Tag,
+    WebhookDelivery,
+    section_anchor,
+)
 from articles.preview import preview_url
 from articles.selectors import SEARCH_MAX_WORDS
 from articles.signals import Reason
@@ -229,3 +237,23 @@ def review_overdue_count(request: HttpRequest) -> AdminIndexCount | None:
         count,
     ) % {"count": count}
     return AdminIndexCount(label, reverse("admin:articles_article_changelist") + "?review=overdue")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """Every webhook POST and how it went: read only, for staff to see what failed."""
+
+    list_display = ["created_at", "event", "slug", "url", "attempts", "status_code", "delivered"]
+    list_filter = ["event", ("delivered_at", admin.EmptyFieldListFilter)]
+    search_fields = ["slug", "url"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    @admin.display(boolean=True, description=_("delivered"))
+    def delivered(self, delivery: WebhookDelivery) -> bool:
+        return delivery.delivered_at is not None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

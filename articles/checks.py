@@ -45,6 +45,20 @@ def check_article_settings(app_configs=None, **kwargs) -> list[Error]:
         bad("BASE_URL", 'an empty string or an address starting with "http://" or "https://"')
     if "CACHE_TIMEOUT" in user and not _whole_number(user["CACHE_TIMEOUT"], 1):
         bad("CACHE_TIMEOUT", "a whole number of seconds above 0")
+    hooks = user.get("WEBHOOKS", [])
+    if not (
+        isinstance(hooks, list | tuple)
+        and all(
+            isinstance(h, dict)
+            and set(h) == {"url", "secret"}
+            and isinstance(h["url"], str)
+            and h["url"].startswith(("http://", "https://"))
+            and isinstance(h["secret"], str)
+            and h["secret"]
+            for h in hooks
+        )
+    ):
+        bad("WEBHOOKS", 'a list of {"url": "https://...", "secret": "..."}')
     preview = user.get("PREVIEW_URL", "{token}")
     if not (isinstance(preview, str) and "{token}" in preview):
         bad("PREVIEW_URL", 'an address holding "{token}" (and "{slug}" if it likes)')

@@ -42,6 +42,10 @@ DEFAULTS: dict[str, Any] = {
     "PREVIEW_URL": "/articles/{slug}/?preview={token}",
     # Seconds a preview link works.
     "PREVIEW_MAX_AGE": 3600,
+    # Publish webhooks: [{"url": "https://...", "secret": "..."}]. Each gets a
+    # signed POST {event, slug, updated_at} when an article is published,
+    # updated while published, unpublished or deleted (articles/webhooks.py).
+    "WEBHOOKS": [],
     # Months after its last medical review an article is due for another.
     "REVIEW_INTERVAL_MONTHS": 12,
     # Largest image the admin's Markdown editor accepts, in bytes.

@@ -91,6 +91,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
     )
 
 
+# Written only by the change funnel and what hangs on it: a saved instance
+# never writes its (possibly older) values back.
+FUNNEL_FIELDS = {"version", "announced_published_at"}
+
+
 class ArticleQuerySet(models.QuerySet):
     def review_overdue(self, today: dt.date | None = None) -> ArticleQuerySet:
         """Published articles never reviewed, or last reviewed an interval or more ago."""
@@ -169,6 +174,9 @@ class Article(models.Model):
         editable=False,
         help_text=_("Counts the changes to what the public sees; built documents record it."),
     )
+    # Set while webhooks have told frontends the article is public; null
+    # otherwise. Written only by articles.webhooks.
+    announced_published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -194,7 +202,7 @@ class Article(models.Model):
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "version"
+                if not field.primary_key and field.name not in FUNNEL_FIELDS
             ]
         super().save(*args, **with_derived_fields(kwargs, "intro_html", "updated_at"))
 
@@ -481,3 +489,45 @@ class ArticleSearch(models.Model):
 
     def __str__(self) -> str:
         return f"Search entry of article {self.article_id}"
+
+
+class WebhookDelivery(models.Model):
+    """One POST of one event to one webhook address, and how it went."""
+
+    class Event(models.TextChoices):
+        PUBLISHED = "published", _("published")
+        UPDATED = "updated", _("updated")
+        UNPUBLISHED = "unpublished", _("unpublished")
+        DELETED = "deleted", _("deleted")
+
+    url = models.URLField(_("address"), max_length=500)
+    event = models.CharField(_("event"), max_length=12, choices=Event.choices)
+    article_id = models.BigIntegerField(_("article id"))  # no key: it outlives a deleted article
+    slug = models.SlugField(_("slug"), max_length=200)
+    payload = models.JSONField(_("payload"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("answer"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.slug} → {self.url}"
+
+
+class PeriodicRun(models.Model):
+    """One row per minute that the periodic task ran: the unique minute lets one worker win."""
+
+    minute = models.DateTimeField(unique=True)
+
+    class Meta:
+        verbose_name = _("periodic run")
+
+    def __str__(self) -> str:
+        return self.minute.isoformat()

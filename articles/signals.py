@@ -18,6 +18,10 @@ from articles.models import Image
 # work that must wait for the commit uses ``transaction.on_commit``.
 article_changed = Signal()
 
+# Sent once a minute by the periodic task (articles.tasks.every_minute), by
+# one worker however many run: for work that comes due with time itself.
+minute_passed = Signal()
+
 
 class Reason(enum.StrEnum):
     """Why ``article_changed`` was sent: receivers may skip what does not concern them."""

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from articles.services import article_mark_changed, articles_mark_changed
 from articles.signals import Reason
+from articles.tasks import enqueue_with_commit
 from comments.conf import comment_settings
 from comments.models import Comment, normalize_email
 from comments.moderation import Submission, Verdict, Vote, moderate
@@ -105,23 +106,6 @@ def _take_turns(name: str):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def enqueue_with_commit(task, *args) -> None:
-    """Enqueue ``task`` so that it exists if and only if the open transaction commits.
-
-    The database backend stores tasks in this database: enqueued now, the
-    task row commits or rolls back with the write (nothing is lost between
-    the commit and the enqueue, even if the process dies there). Any other
-    backend is told after the commit.
-    """
-    backend = task.get_backend()
-    if type(backend).__name__ == "DatabaseBackend" and connection.in_atomic_block:
-        task.enqueue(*args)
-    else:
-        # Robust: the write is committed whatever the queue does; a lost
-        # enqueue is made up by the next run (the outbox is the database).
-        transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
 
 def _lock_submissions() -> None:

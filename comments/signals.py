@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.dispatch import receiver
 
 from articles.documents import forget_now_and_on_commit, listing_forget
-from articles.signals import article_changed
+from articles.signals import article_changed, minute_passed
 from comments.selectors import comment_list_scope
 
 
@@ -14,3 +14,11 @@ def forget_comment_lists(sender, *, slugs: frozenset[str], **kwargs) -> None:
     """Drop the cached comment pages of the changed articles."""
     scopes = [comment_list_scope(slug) for slug in slugs]
     forget_now_and_on_commit(lambda: listing_forget(scopes))
+
+
+@receiver(minute_passed, dispatch_uid="comments.notify_leftovers")
+def notify_leftovers(sender, **kwargs) -> None:
+    """Once a minute, tell the moderators of comments whose notification run was lost."""
+    from comments.services import comments_notify_moderators
+
+    comments_notify_moderators()

@@ -1,29 +1,22 @@
 """Background work of the comments app, on Django's task framework (django-tasks).
 
 Tasks run in a worker (``manage.py tasks_worker``: the database queue, or RQ),
-never in the request that enqueued them.
+never in the request that enqueued them. Retries follow the articles app's
+backoff (``articles.tasks``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from django.utils import timezone
 from django_tasks import task
 
+from articles.tasks import ATTEMPTS, enqueue_at, retry_delay
+
+__all__ = ["ATTEMPTS", "notify_moderators", "retry_delay"]
+
 logger = logging.getLogger(__name__)
-
-# A failed run is tried again after 1, 2, 4, 8 and 16 minutes; then the
-# comments wait for the next pending comment's run (or `manage.py
-# notify_moderators`). Every failed run shows in the admin's task results.
-ATTEMPTS = 6
-FIRST_RETRY = dt.timedelta(minutes=1)
-
-
-def retry_delay(attempt: int) -> dt.timedelta:
-    """How long after failed run number ``attempt`` the next one starts."""
-    return FIRST_RETRY * 2 ** (attempt - 1)
 
 
 @task()
@@ -31,16 +24,16 @@ def notify_moderators(attempt: int = 1) -> int:
     """Email the moderators about every pending comment they have not heard of yet.
 
     One run serves every comment waiting, so a run lost with a crashed
-    worker is made up by the next. Returns how many comments were told of.
+    worker is made up by the next (or by the periodic task, within a
+    minute). Returns how many comments were told of. A failed run is tried
+    again after 1, 2, 4, 8 and 16 minutes, and shows in the admin's task results.
     """
     from comments.services import comments_notify_moderators
 
     try:
         return comments_notify_moderators()
     except Exception:
-        # A backend that cannot defer runs tasks at once, in the request: no retries there.
-        if attempt < ATTEMPTS and notify_moderators.get_backend().supports_defer:
-            delay = retry_delay(attempt)
-            logger.warning("Notifying moderators failed (run %s); again in %s.", attempt, delay)
-            notify_moderators.using(run_after=timezone.now() + delay).enqueue(attempt + 1)
+        retry_at = timezone.now() + retry_delay(attempt)
+        if attempt < ATTEMPTS and enqueue_at(notify_moderators, retry_at, attempt + 1):
+            logger.warning("Notifying moderators failed (run %s); again at %s.", attempt, retry_at)
         raise  # the run is recorded as failed, with the error, for staff to see

@@ -297,8 +297,16 @@ SPECTACULAR_SETTINGS = {
 }
 
 # The articles app: see articles/conf.py for every key and its default.
+# One frontend to tell of changes (the README's "Webhooks"), signed with the secret.
+WEBHOOKS = []
+if os.environ.get("WEBHOOK_URL"):
+    if not os.environ.get("WEBHOOK_SECRET"):
+        raise ImproperlyConfigured("Set WEBHOOK_SECRET with WEBHOOK_URL: deliveries are signed.")
+    WEBHOOKS = [{"url": os.environ["WEBHOOK_URL"], "secret": os.environ["WEBHOOK_SECRET"]}]
+
 RLS_ARTICLES = {
     "BROWSABLE_API": DEBUG,
+    "WEBHOOKS": WEBHOOKS,
     "BASE_URL": os.environ.get("API_BASE_URL", ""),
     "MAX_AGE": env_int("API_MAX_AGE", 0),
     "STALE_WHILE_REVALIDATE": env_int("API_STALE_WHILE_REVALIDATE", 0),

@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from comments.models import Comment
 from comments.tasks import ATTEMPTS, retry_delay
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +162,12 @@ def test_one_run_tells_of_every_waiting_comment_and_a_second_run_of_none(
 
     assert len(mail.outbox) == 3
     assert not Comment.objects.filter(moderators_notified_at=None).exists()
+
+
+def test_the_periodic_task_tells_of_comments_whose_run_was_lost(moderator, settings):
+    from articles.tasks import every_minute
+
+    comment = CommentFactory(status=Comment.Status.PENDING, body="Left behind.")
+    every_minute.call()
+    assert ["Left behind." in m.body for m in mail.outbox] == [True]
+    assert Comment.objects.get(pk=comment.pk).moderators_notified_at is not None

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
+from articles.tasks import every_minute
 from comments.tasks import notify_moderators
 
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         # A run lost with a worker that died (the database queue never takes
         # a running task up again; RQ files it as failed) is made up now.
         notify_moderators.enqueue()
+        # The periodic beat (scheduled articles' webhooks): one chain survives
+        # however many workers start one.
+        every_minute.enqueue()
         if backend == "DatabaseBackend":
             call_command("db_worker", interval=interval)
         elif backend == "RQBackend":
