@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import difflib
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from markdownx.models import MarkdownxField
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from articles import services
 from articles.admin_index import AdminIndexCount, admin_index_count
@@ -26,6 +32,7 @@ from articles.models import (
     section_anchor,
 )
 from articles.preview import preview_url
+from articles.revisions import revision_text
 from articles.selectors import SEARCH_MAX_WORDS
 from articles.signals import Reason
 
@@ -126,7 +133,7 @@ class ReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(VersionAdmin):
     list_display = ["title", "state", "published_at", "last_reviewed_on", "updated_at"]
     list_filter = ["status", ReviewFilter, "tags"]
     search_fields = ["title", "intro", "sections__heading", "sections__body"]
@@ -147,13 +154,65 @@ class ArticleAdmin(admin.ModelAdmin):
     # Adds the Preview button beside History.
     change_form_template = "admin/articles/article/change_form.html"
 
+    # The history (reversion's, with who and when) gains a readable diff.
+    object_history_template = "admin/articles/article/object_history.html"
+
     def get_urls(self):
         preview = path(
             "<path:object_id>/preview/",
             self.admin_site.admin_view(self.preview_view),
             name="articles_article_preview",
         )
-        return [preview, *super().get_urls()]
+        compare = path(
+            "<path:object_id>/history/compare/<int:older>/<int:newer>/",
+            self.admin_site.admin_view(self.compare_view),
+            name="articles_article_compare",
+        )
+        return [preview, compare, *super().get_urls()]
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        actions = sorted(response.context_data["action_list"], key=lambda a: a["revision"].pk)
+        for older, newer in zip(actions, actions[1:], strict=False):
+            newer["compare_url"] = reverse(
+                "admin:articles_article_compare",
+                args=(object_id, older["revision"].pk, newer["revision"].pk),
+            )
+        return response
+
+    def compare_view(self, request: HttpRequest, object_id: str, older: int, newer: int):
+        """Two revisions of the article side by side, changed lines marked."""
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        revisions = {
+            version.revision_id: version.revision
+            for version in Version.objects.get_for_object(article)
+            .filter(revision_id__in=[older, newer])
+            .select_related("revision", "revision__user")
+        }
+        if set(revisions) != {older, newer}:
+            raise Http404
+        table = difflib.HtmlDiff(wrapcolumn=70).make_table(
+            revision_text(revisions[older]),
+            revision_text(revisions[newer]),
+            fromdesc=_("Revision of %s") % revisions[older].date_created.strftime("%Y-%m-%d %H:%M"),
+            todesc=_("Revision of %s") % revisions[newer].date_created.strftime("%Y-%m-%d %H:%M"),
+            context=True,
+            numlines=2,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Changes to %s") % article,
+            "opts": self.model._meta,
+            "original": article,
+            "older": revisions[older],
+            "newer": revisions[newer],
+            "diff_table": mark_safe(table),  # difflib escapes every line it shows
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
         """Send the editor to the frontend's preview of the article as saved, with a fresh link."""

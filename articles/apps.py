@@ -9,4 +9,4 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the system checks and connects the receivers.
-        from articles import checks, documents, search, signals, webhooks  # noqa: F401
+        from articles import checks, documents, revisions, search, signals, webhooks  # noqa: F401

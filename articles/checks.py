@@ -106,6 +106,7 @@ REQUIRED_APPS = {
     "rest_framework": "the API",
     "django_filters": "the article list's filters",
     "markdownx": "the admin's Markdown editor (its widget, script and styles)",
+    "reversion": "the articles' revisions (django-reversion)",
 }
 AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 # Django's cache backends that keep entries in one process or on one machine.

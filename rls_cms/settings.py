@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "markdownx",
+    "reversion",
     "rest_framework.authtoken",
     "django_tasks",
     "django_tasks_db",

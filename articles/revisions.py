@@ -1,0 +1,70 @@
+"""Revisions of articles (django-reversion): every change through the funnel is one.
+
+An article is registered with its sections, images and references, so a
+revision is the whole article as it stood and restoring one brings back
+parts deleted since. The admin saves inside reversion's revision (with who
+and when); every other writer (import, publish, tag rename) gets one here,
+where the article is marked changed. ``revision_text`` renders a revision
+as lines for the admin's readable diff.
+"""
+
+from __future__ import annotations
+
+import reversion
+from django.contrib.contenttypes.models import ContentType
+from django.dispatch import receiver
+from reversion.models import Revision, Version
+
+from articles.models import Article, Image, Reference, Section
+from articles.signals import Reason, article_changed
+
+PARTS = ("sections", "images", "references")
+# Changes that are not the article's own: no revision.
+NO_REVISION = {Reason.COMMENTS, Reason.DELETED}
+
+reversion.register(Article, follow=PARTS, exclude=["version", "announced_published_at"])
+reversion.register(Section)
+reversion.register(Image)
+reversion.register(Reference)
+
+
+@receiver(article_changed, dispatch_uid="articles.revisions")
+def record_revision(sender, article_ids, reason, **kwargs) -> None:
+    if reason in NO_REVISION:
+        return
+    # Inside the admin's revision this joins it; elsewhere it makes one.
+    with reversion.create_revision():
+        if not reversion.get_comment():
+            reversion.set_comment(str(reason).capitalize())
+        for article in Article.objects.filter(pk__in=article_ids):
+            reversion.add_to_revision(article)
+
+
+def revision_text(revision: Revision) -> list[str]:
+    """The article of ``revision`` as readable lines: fields, then each part in order."""
+    types = ContentType.objects.get_for_models(Article, Section, Image, Reference)
+    by_model: dict[type, list[dict]] = {model: [] for model in types}
+    for version in Version.objects.filter(revision=revision).select_related("content_type"):
+        for model, content_type in types.items():
+            if version.content_type_id == content_type.pk:
+                by_model[model].append(version.field_dict)
+    lines: list[str] = []
+    for article in by_model[Article]:
+        lines += [f"Title: {article['title']}", f"Slug: {article['slug']}"]
+        lines += [f"Byline: {article['byline']}", f"Status: {article['status']}"]
+        lines += [f"Published at: {article['published_at']}"]
+        lines += [f"Reviewed: {article['last_reviewed_on']} {article['reviewer_name']}"]
+        lines += ["Intro:", *article["intro"].splitlines()]
+    for section in sorted(by_model[Section], key=lambda s: (s["position"], s["id"])):
+        lines += [
+            "",
+            f"{'#' * section['level']} {section['heading']}",
+            *section["body"].splitlines(),
+        ]
+    for image in sorted(by_model[Image], key=lambda i: (i["position"], i["id"])):
+        lines += ["", f"Image {image['file']}: {image['alt_text']} / {image['caption']}"]
+    for number, reference in enumerate(
+        sorted(by_model[Reference], key=lambda r: (r["position"], r["id"])), start=1
+    ):
+        lines += [f"[{number}] {reference['authors']} {reference['title']} {reference['year']}"]
+    return lines

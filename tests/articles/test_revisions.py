@@ -1,0 +1,113 @@
+"""Revisions: every save is one, with who and when; the admin shows a readable diff
+between two, and restoring one (parts deleted since included) is itself a revision."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from reversion.models import Revision, Version
+
+from articles import services
+from articles.models import Article, Section
+from tests.admin_forms import resubmit
+from tests.factories import ArticleFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def article(db):
+    article = ArticleFactory(title="Iron and sleep")
+    SectionFactory(article=article, heading="Causes", body="Low iron.", position=1)
+    SectionFactory(article=article, heading="Treatment", body="Iron tablets.", position=2)
+    return article
+
+
+def change_url(article) -> str:
+    return f"/admin/articles/article/{article.pk}/change/"
+
+
+def revisions_of(article) -> list[Revision]:
+    return [v.revision for v in Version.objects.get_for_object(article).select_related("revision")]
+
+
+def test_an_admin_save_is_a_revision_with_who_and_the_parts(editor, staff_user, article):
+    before = len(revisions_of(article))
+    assert resubmit(editor, change_url(article), title="Iron, sleep and legs").status_code == 302
+
+    [latest, *_] = revisions_of(article)
+    assert len(revisions_of(article)) == before + 1
+    assert latest.user == staff_user
+    kept = {v.content_type.model for v in latest.version_set.all()}
+    assert kept == {"article", "section"}
+    history = editor.get(f"/admin/articles/article/{article.pk}/history/").content.decode()
+    assert staff_user.username in history
+
+
+def test_every_other_writer_makes_a_revision_too(article):
+    before = len(revisions_of(article))
+    services.articles_unpublish(queryset=Article.objects.filter(pk=article.pk))
+    services.articles_publish(queryset=Article.objects.filter(pk=article.pk))
+    comments = [r.get_comment() for r in revisions_of(article)[:2]]
+    assert len(revisions_of(article)) == before + 2
+    assert comments == ["Published", "Unpublished"]
+
+
+def test_restoring_a_revision_brings_back_a_deleted_section(editor, api_client, article):
+    resubmit(editor, change_url(article))  # a revision with both sections
+    whole = revisions_of(article)[0]
+    treatment = Section.objects.get(article=article, heading="Treatment")
+    page = editor.get(change_url(article)).content.decode()
+    prefix = re.search(rf'name="(sections-\d+)-id" value="{treatment.pk}"', page).group(1)
+    resubmit(editor, change_url(article), **{f"{prefix}-DELETE": "on"})
+    assert list(article.sections.values_list("heading", flat=True)) == ["Causes"]
+    count = len(revisions_of(article))
+
+    # The revision's page is the change form as it was; saving it restores it.
+    version = Version.objects.get_for_object(article).get(revision=whole)
+    restore = f"/admin/articles/article/{article.pk}/history/{version.pk}/"
+    assert resubmit(editor, restore).status_code == 302
+
+    assert list(article.sections.order_by("position").values_list("heading", flat=True)) == [
+        "Causes",
+        "Treatment",
+    ]
+    assert len(revisions_of(article)) == count + 1
+    detail = api_client.get(f"/api/v1/articles/{article.slug}/").json()
+    assert [s["heading"] for s in detail["sections"]] == ["Causes", "Treatment"]
+
+
+def test_the_history_compares_two_revisions_readably(editor, article):
+    resubmit(editor, change_url(article))
+    resubmit(editor, change_url(article), title="Iron, sleep and restless legs")
+    history = editor.get(f"/admin/articles/article/{article.pk}/history/").content.decode()
+    links = re.findall(r'href="([^"]+/history/compare/\d+/(\d+)/)"', history)
+    compare = max(links, key=lambda link: int(link[1]))[0]  # the latest change
+
+    page = editor.get(compare).content.decode().replace("&nbsp;", " ")
+
+    assert 'class="diff"' in page
+    assert "Title: Iron and sleep" in page
+    assert "Iron, sleep and restless legs" in page
+    assert "diff_chg" in page or "diff_add" in page
+
+
+def test_comparing_revisions_of_another_article_is_not_found(editor, article):
+    resubmit(editor, change_url(article))
+    resubmit(editor, change_url(article), title="Changed")
+    older, newer = (r.pk for r in revisions_of(article)[1::-1])
+    other = ArticleFactory()
+    url = f"/admin/articles/article/{other.pk}/history/compare/{older}/{newer}/"
+    assert editor.get(url).status_code == 404
+
+
+def test_moderators_see_no_article_history(client, moderator, article):
+    client.force_login(moderator)
+    assert client.get(f"/admin/articles/article/{article.pk}/history/").status_code == 403
