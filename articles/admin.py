@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+from adminsortable2.admin import CustomInlineFormSetMixin, SortableAdminBase, SortableStackedInline
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -43,7 +44,7 @@ admin.site.index_template = "admin/articles/index.html"
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class SectionFormSet(BaseInlineFormSet):
+class SectionFormSet(CustomInlineFormSetMixin, BaseInlineFormSet):
     def clean(self) -> None:
         # Derive blank anchors here, with the whole form set in view, so two
         # sections with the same heading get distinct anchors before the
@@ -62,19 +63,24 @@ class SectionFormSet(BaseInlineFormSet):
         super().clean()
 
 
-class SectionInline(admin.StackedInline):
+# The parts are ordered by dragging them (django-admin-sortable2), which
+# rewrites their hidden positions: the API, the anchors' numbering and the
+# reference numbers follow that order.
+
+
+class SectionInline(SortableStackedInline):
     model = Section
     formset = SectionFormSet
     extra = 0
-    fields = [("heading", "level", "anchor", "position"), "body"]
+    fields = [("heading", "level", "anchor"), "body"]
     formfield_overrides = MARKDOWN_EDITOR
 
 
-class ImageInline(admin.StackedInline):
+class ImageInline(SortableStackedInline):
     model = Image
     extra = 0
     fields = [
-        ("thumbnail", "file", "position"),
+        ("thumbnail", "file"),
         "alt_text",
         ("caption", "credit"),
         "after_section",
@@ -99,11 +105,11 @@ class ImageInline(admin.StackedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ReferenceInline(admin.StackedInline):
+class ReferenceInline(SortableStackedInline):
     model = Reference
     extra = 0
     fields = [
-        ("position", "authors"),
+        "authors",
         "title",
         ("source", "year", "date"),
         ("doi", "url"),
@@ -133,7 +139,7 @@ class ReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(SortableAdminBase, VersionAdmin):
     list_display = ["title", "state", "published_at", "last_reviewed_on", "updated_at"]
     list_filter = ["status", ReviewFilter, "tags"]
     search_fields = ["title", "intro", "sections__heading", "sections__body"]

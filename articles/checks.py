@@ -107,6 +107,7 @@ REQUIRED_APPS = {
     "django_filters": "the article list's filters",
     "markdownx": "the admin's Markdown editor (its widget, script and styles)",
     "reversion": "the articles' revisions (django-reversion)",
+    "adminsortable2": "ordering an article's parts by dragging them in the admin",
 }
 AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 # Django's cache backends that keep entries in one process or on one machine.

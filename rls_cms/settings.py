@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "markdownx",
     "reversion",
+    "adminsortable2",
     "rest_framework.authtoken",
     "django_tasks",
     "django_tasks_db",
