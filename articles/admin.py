@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 
 from adminsortable2.admin import CustomInlineFormSetMixin, SortableAdminBase, SortableStackedInline
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
@@ -22,6 +23,7 @@ from reversion.models import Version
 
 from articles import services
 from articles.admin_index import AdminIndexCount, admin_index_count
+from articles.citations import missing_citations
 from articles.editor import EditorWidget
 from articles.models import (
     Article,
@@ -60,7 +62,48 @@ class SectionFormSet(CustomInlineFormSetMixin, BaseInlineFormSet):
                 anchor = section_anchor(form.cleaned_data["heading"], taken)
                 form.cleaned_data["anchor"] = form.instance.anchor = anchor
                 taken.add(anchor)
+        references = kept_reference_forms(self.data)
+        for form in kept:
+            if missing := missing_citations(form.cleaned_data.get("body", ""), references):
+                form.add_error("body", citation_error(missing[0], references))
         super().clean()
+
+
+def kept_reference_forms(data) -> int:
+    """How many references the article has once this admin POST is saved.
+
+    The section and reference inlines are separate form sets: a section's
+    citations are checked against the reference forms of the same POST.
+    """
+    prefix = "references"  # the reference inline's form prefix: Article.references
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", 0))
+    except (TypeError, ValueError):
+        return 0
+    kept = 0
+    for index in range(total):
+        field = f"{prefix}-{index}-"
+        filled = data.get(field + "id") or data.get(field + "title") or data.get(field + "authors")
+        if filled and not data.get(field + "DELETE"):
+            kept += 1
+    return kept
+
+
+def citation_error(number: int, references: int) -> ValidationError:
+    return ValidationError(
+        _("[^%(number)d] cites reference %(number)d, but the article has %(count)d.")
+        % {"number": number, "count": references},
+        code="unknown_reference",
+    )
+
+
+class ArticleForm(forms.ModelForm):
+    def clean_intro(self) -> str:
+        intro = self.cleaned_data.get("intro", "")
+        references = kept_reference_forms(self.data)
+        if missing := missing_citations(intro, references):
+            raise citation_error(missing[0], references)
+        return intro
 
 
 # The parts are ordered by dragging them (django-admin-sortable2), which
@@ -140,6 +183,7 @@ class ReviewFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(SortableAdminBase, VersionAdmin):
+    form = ArticleForm
     list_display = ["title", "state", "published_at", "last_reviewed_on", "updated_at"]
     list_filter = ["status", ReviewFilter, "tags"]
     search_fields = ["title", "intro", "sections__heading", "sections__body"]

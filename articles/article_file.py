@@ -14,6 +14,8 @@ from pathlib import Path
 from django.utils.text import slugify
 from PIL import Image as PILImage
 
+from articles.citations import missing_citations
+
 FRONT_MATTER_KEYS = {"title", "slug", "byline", "tags", "last_reviewed_on"}
 
 HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)(?:[ \t]+\{#([A-Za-z0-9_-]+)\})?[ \t]*#*[ \t]*$")
@@ -238,7 +240,22 @@ def parse_article_file(text: str, base_dir: Path) -> ArticleData:
 
     article.intro = "\n".join(intro_lines).strip("\n")
     article.references = _parse_references(references_text)
+    _check_citations(article)
     return article
+
+
+def _check_citations(article: ArticleData) -> None:
+    """Every ``[^n]`` must name one of the article's references."""
+    count = len(article.references)
+    texts = [(article.front_matter_lines.get("title", 1), "the intro", article.intro)]
+    texts += [(s.line, f"section {s.heading!r}", "\n".join(s.body_lines)) for s in article.sections]
+    for line, where, text in texts:
+        if missing := missing_citations(text, count):
+            raise ArticleFileError(
+                line,
+                f"{where} cites reference {missing[0]} ([^{missing[0]}]), "
+                f"but the article has {count} reference{'s' if count != 1 else ''}",
+            )
 
 
 def _tags(text: str, line: int) -> list[str]:

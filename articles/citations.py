@@ -10,6 +10,25 @@ from urllib.parse import quote
 if TYPE_CHECKING:
     from articles.models import Reference
 
+# An in-text citation: "[^3]" cites reference 3 of the article.
+CITATION_RE = re.compile(r"\[\^(\d{1,4})\]")
+
+
+def reference_anchor(number: int) -> str:
+    """The id the reference numbered ``number`` carries in a page: what markers link to."""
+    return f"ref-{number}"
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The reference numbers ``text`` cites, in order of first appearance."""
+    return list(dict.fromkeys(int(n) for n in CITATION_RE.findall(text or "")))
+
+
+def missing_citations(text: str, references: int) -> list[int]:
+    """The numbers ``text`` cites that are not among an article's ``references`` (1..n)."""
+    return [n for n in cited_numbers(text) if not 1 <= n <= references]
+
+
 DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 

@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
 
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+from articles.citations import CITATION_RE, reference_anchor
+
+
+class CitationProcessor(InlineProcessor):
+    """``[^3]`` becomes a superscript link to reference 3: ``<sup><a href="#ref-3">3</a></sup>``."""
+
+    def handleMatch(self, match, data):  # noqa: N802  (Python-Markdown's name)
+        number = int(match.group(1))
+        sup = ET.Element("sup")
+        link = ET.SubElement(sup, "a", href=f"#{reference_anchor(number)}")
+        link.set("title", f"Reference {number}")
+        link.text = str(number)
+        return sup, match.start(0), match.end(0)
+
+
+class CitationExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802  (Python-Markdown's name)
+        # Before footnotes (175), which would take "[^3]" only with a definition.
+        md.inlinePatterns.register(CitationProcessor(CITATION_RE.pattern, md), "citation", 176)
+
+
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists", CitationExtension()]
 
 # Only what articles need; everything else (script, style, iframes, forms,
 # event handlers, inline styles) is dropped.

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from articles.api.base import URI_REFERENCE, IsoDateTimeField, ModelSerializer, public_url
 from articles.api.extensions import registered
+from articles.citations import cited_numbers, reference_anchor
 from articles.models import Article, Image, Reference, Section, Tag
 
 
@@ -93,6 +94,18 @@ class ImageSerializer(ModelSerializer):
 class ReferenceSerializer(ModelSerializer):
     number = serializers.IntegerField(read_only=True, help_text="1-based place in the list.")
     doi_url = serializers.CharField(read_only=True)
+    anchor = serializers.SerializerMethodField(
+        help_text='The id to give the reference in a page: in-text "[^3]" links to #ref-3.'
+    )
+    cited_in = serializers.SerializerMethodField(
+        help_text="Anchors of the sections that cite this reference, in order."
+    )
+
+    def get_anchor(self, reference: Reference) -> str:
+        return reference_anchor(reference.number)
+
+    def get_cited_in(self, reference: Reference) -> list[str]:
+        return self.context.get("cited_in", {}).get(reference.number, [])
 
     class Meta:
         model = Reference
@@ -108,6 +121,8 @@ class ReferenceSerializer(ModelSerializer):
             "url",
             "accessed_on",
             "citation",
+            "anchor",
+            "cited_in",
         ]
 
 
@@ -196,6 +211,15 @@ class ArticleDetailSerializer(ModelSerializer):
         for extension in registered():
             fields.update(extension.detail_fields())
         return fields
+
+    def to_representation(self, article: Article) -> dict:
+        # Which sections cite each reference: read from the prefetched bodies.
+        cited_in: dict[int, list[str]] = {}
+        for section in article.sections.all():
+            for number in cited_numbers(section.body):
+                cited_in.setdefault(number, []).append(section.anchor)
+        self.context["cited_in"] = cited_in
+        return super().to_representation(article)
 
     @extend_schema_field(ReviewerSerializer(allow_null=True))
     def get_reviewed_by(self, article: Article) -> dict | None:

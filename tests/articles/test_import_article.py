@@ -72,6 +72,9 @@ MALFORMED = {
     "image-file-missing": ({22: "![A second red square.](images/missing.png)"}, [], 22),
     "image-file-not-an-image": ({22: "![A second red square.](notes.png)"}, [], 22),
     "duplicate-explicit-anchors": ({14: "## Iron stores {#ferritin}"}, [], 18),
+    # In-text citations must name one of the article's two references.
+    "citation-of-a-missing-reference": ({16: "Low ferritin matters [^3]."}, [], 14),
+    "citation-in-the-intro-of-a-missing-reference": ({9: "An intro [^7]."}, [], 2),
     "invalid-doi": (
         {26: "1. Silber MH, et al. An updated algorithm. Mayo Clin Proc. 2021; doi:10.abc/xyz."},
         [],

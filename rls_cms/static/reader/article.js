@@ -57,7 +57,7 @@ function tableOfContents(toc) {
   return h("nav", { class: "toc", "aria-labelledby": "_toc" }, h("h2", { id: "_toc" }, "Contents"), top);
 }
 
-function reference(ref) {
+function reference(ref, headings) {
   const links = [];
   if (ref.doi) links.push(" ", h("a", { href: safeUrl(ref.doi_url) }, `doi:${ref.doi}`));
   if (ref.url) links.push(" ", safeUrl(ref.url) ? h("a", { href: safeUrl(ref.url) }, ref.url) : ref.url);
@@ -66,7 +66,15 @@ function reference(ref) {
     .filter(Boolean)
     .map((part) => (/[.?!]$/.test(part) ? part : `${part}.`))
     .join(" ");
-  return h("li", { id: `_ref-${ref.number}`, value: ref.number }, text, links, accessed);
+  // Back to each section that cites it ("[^n]" in the text links here).
+  const back = (ref.cited_in || []).map((anchor) =>
+    h("a", { href: `#${anchor}`, class: "cited-in", "aria-label": `Back to ${headings.get(anchor) || anchor}` }, "↩"),
+  );
+  return h("li", { id: ref.anchor, value: ref.number }, text, links, accessed, back.length ? [" ", back] : null);
+}
+
+function headings(article) {
+  return new Map(article.toc.map((entry) => [entry.anchor, entry.heading]));
 }
 
 function sections(article) {
@@ -142,7 +150,7 @@ function articleElement(article) {
           "section",
           { class: "references", "aria-labelledby": "_references" },
           h("h2", { id: "_references" }, "References"),
-          h("ol", {}, article.references.map(reference)),
+          h("ol", {}, article.references.map((ref) => reference(ref, headings(article)))),
         )
       : null,
     );
