@@ -39,6 +39,13 @@ def staff_user(db, django_user_model):
 
 
 @pytest.fixture
+def editor(client, staff_user):
+    """The test client, logged in as the staff editor."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
 def moderator(db, django_user_model):
     """A staff user who may moderate comments (and view and change them)."""
     from django.contrib.auth.models import Permission

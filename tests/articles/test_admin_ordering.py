@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def article(db):
     article = ArticleFactory()
     for n, heading in enumerate(["Causes", "Symptoms", "Treatment"], start=1):

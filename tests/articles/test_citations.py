@@ -46,12 +46,6 @@ def test_references_say_where_they_are_cited(api_client):
 
 
 @pytest.fixture
-def editor(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def article(db):
     article = ArticleFactory(intro="An intro.")
     SectionFactory(article=article, heading="Causes", body="Low iron.")

@@ -56,12 +56,6 @@ def test_the_interval_is_a_setting(settings):
 # The admin.
 
 
-@pytest.fixture
-def editor(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 @time_machine.travel(dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC))
 def test_the_admin_lists_articles_due_for_review(editor):
     due = ArticleFactory(title="Due for review", last_reviewed_on=dt.date(2024, 1, 1))

@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def article(db):
     article = ArticleFactory(title="Iron and sleep")
     SectionFactory(article=article, heading="Causes", body="Low iron.", position=1)
