@@ -9,4 +9,12 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the system checks and connects the receivers.
-        from articles import checks, documents, revisions, search, signals, webhooks  # noqa: F401
+        from articles import (  # noqa: F401
+            checks,
+            documents,
+            renditions,
+            revisions,
+            search,
+            signals,
+            webhooks,
+        )

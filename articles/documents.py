@@ -42,7 +42,7 @@ FOREVER = math.inf
 
 # Bump when a change to the serializers changes the documents: every stored
 # document is then rebuilt when next read.
-DOCUMENT_FORMAT = 3
+DOCUMENT_FORMAT = 4
 
 
 class Served(NamedTuple):

@@ -362,6 +362,29 @@ class Image(OrderedPart):
             )
 
 
+class ImageRendition(models.Model):
+    """A smaller copy of an image for ``srcset``, made by a task; never larger than the original."""
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="renditions")
+    # The original file it was made from: a new upload makes it stale.
+    source = models.CharField(max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    format = models.CharField(max_length=10)  # the MIME subtype: webp, jpeg, png, gif
+    file = models.ImageField(upload_to="renditions/%Y/%m/", max_length=255)
+
+    class Meta:
+        ordering = ["width", "format"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["image", "source", "width", "format"], name="one_rendition_per_size"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.image_id} {self.width}w {self.format}"
+
+
 class Reference(OrderedPart):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="references", verbose_name=_("article")

@@ -20,7 +20,7 @@ from articles.signals import Reason, article_changed
 
 PARTS = ("sections", "images", "references")
 # Changes that are not the article's own: no revision.
-NO_REVISION = {Reason.COMMENTS, Reason.DELETED}
+NO_REVISION = {Reason.COMMENTS, Reason.DELETED, Reason.RENDITIONS}
 
 reversion.register(Article, follow=PARTS, exclude=["version", "announced_published_at"])
 reversion.register(Section)

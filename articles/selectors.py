@@ -48,6 +48,7 @@ def article_whole_queryset() -> QuerySet[Article]:
             # Only the anchor of the section an image follows, not its text.
             queryset=Image.objects.select_related("after_section")
             .defer("after_section__body", "after_section__body_html")
+            .prefetch_related("renditions")
             .order_by("position", "id"),
         ),
         Prefetch(

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import Signal, receiver
 
-from articles.models import Image
+from articles.models import Image, ImageRendition
 
 # Sent by ``articles.services.articles_mark_changed``, inside the writer's
 # transaction, whenever what the public API shows of some articles changes,
@@ -33,10 +33,12 @@ class Reason(enum.StrEnum):
     DELETED = "deleted"
     TAGS = "tags"  # a tag renamed or deleted
     COMMENTS = "comments"  # counts and lists of approved comments
+    RENDITIONS = "renditions"  # smaller copies of images made (srcset)
 
 
 @receiver(post_delete, sender=Image, dispatch_uid="articles.image_file_delete")
-def delete_image_file(sender, instance: Image, **kwargs) -> None:
+@receiver(post_delete, sender=ImageRendition, dispatch_uid="articles.rendition_file_delete")
+def delete_image_file(sender, instance: Image | ImageRendition, **kwargs) -> None:
     """Remove the file once the deletion is committed; a rollback keeps it."""
     if instance.file:
         storage, name = instance.file.storage, instance.file.name

@@ -90,3 +90,11 @@ def every_minute() -> None:
     for receiver, error in minute_passed.send_robust(sender=PeriodicRun):
         if isinstance(error, Exception):
             logger.error("%s failed in the periodic task: %r", receiver, error)
+
+
+@task()
+def image_renditions(image_id: int) -> int:
+    """Make the smaller copies of one image (articles.renditions). Returns how many."""
+    from articles.renditions import image_renditions_make
+
+    return image_renditions_make(image_id=image_id)

@@ -39,7 +39,7 @@ SIGNATURE_HEADER = "X-RLS-Signature"
 # An endpoint that takes longer than this is recorded as failed (and retried).
 TIMEOUT_SECONDS = 5
 # Changes that are not the article's own content: comments have their own list.
-NOT_ANNOUNCED = {Reason.COMMENTS}
+NOT_ANNOUNCED = {Reason.COMMENTS, Reason.RENDITIONS}
 
 
 class WebhookFailed(Exception):

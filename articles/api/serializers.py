@@ -11,6 +11,7 @@ from articles.api.base import URI_REFERENCE, IsoDateTimeField, ModelSerializer, 
 from articles.api.extensions import registered
 from articles.citations import cited_numbers, reference_anchor
 from articles.models import Article, Image, Reference, Section, Tag
+from articles.renditions import file_format
 
 
 @extend_schema_field(URI_REFERENCE)
@@ -77,8 +78,46 @@ class SectionSerializer(ModelSerializer):
         fields = ["anchor", "heading", "level", "body_markdown", "body_html"]
 
 
+# How wide the reader page shows an image: the whole column up to 720 px.
+IMAGE_SIZES = "(max-width: 760px) 100vw, 720px"
+
+
 class ImageSerializer(ModelSerializer):
     url = FileURLField(source="file", read_only=True)
+    srcset = serializers.SerializerMethodField(
+        help_text="Smaller copies in the original's format, then the original: for <img srcset>."
+    )
+    srcset_webp = serializers.SerializerMethodField(
+        help_text='The same widths in WebP, for <source type="image/webp">; empty until made.'
+    )
+    sizes = serializers.SerializerMethodField(help_text="A sizes value for the srcsets.")
+
+    def _copies(self, image: Image, kind: str) -> list[str]:
+        return [
+            f"{public_url(r.file.url)} {r.width}w"
+            for r in image.renditions.all()
+            if r.format == kind and r.source == image.file.name and r.width < image.width
+        ]
+
+    def get_srcset(self, image: Image) -> str:
+        if not image.file:
+            return ""
+        copies = self._copies(image, file_format(image.file.name))
+        return ", ".join([*copies, f"{public_url(image.file.url)} {image.width}w"])
+
+    def get_srcset_webp(self, image: Image) -> str:
+        if not image.file or file_format(image.file.name) == "webp":
+            return ""  # the srcset is WebP already
+        webp = [
+            f"{public_url(r.file.url)} {r.width}w"
+            for r in image.renditions.all()
+            if r.format == "webp" and r.source == image.file.name
+        ]
+        return ", ".join(webp)
+
+    def get_sizes(self, image: Image) -> str:
+        return IMAGE_SIZES
+
     after_section = serializers.SlugRelatedField(
         slug_field="anchor",
         read_only=True,
@@ -88,7 +127,18 @@ class ImageSerializer(ModelSerializer):
 
     class Meta:
         model = Image
-        fields = ["url", "width", "height", "alt_text", "caption", "credit", "after_section"]
+        fields = [
+            "url",
+            "width",
+            "height",
+            "alt_text",
+            "caption",
+            "credit",
+            "after_section",
+            "srcset",
+            "srcset_webp",
+            "sizes",
+        ]
 
 
 class ReferenceSerializer(ModelSerializer):

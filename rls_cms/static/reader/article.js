@@ -10,7 +10,20 @@ function figure(image) {
   return h(
     "figure",
     {},
-    h("img", { src: safeUrl(image.url), alt: image.alt_text, width: image.width, height: image.height }),
+    // The browser picks the smallest copy that fills the column, WebP where it can.
+    h(
+      "picture",
+      {},
+      image.srcset_webp ? h("source", { type: "image/webp", srcset: image.srcset_webp, sizes: image.sizes }) : null,
+      h("img", {
+        src: safeUrl(image.url),
+        srcset: image.srcset || null,
+        sizes: image.srcset ? image.sizes : null,
+        alt: image.alt_text,
+        width: image.width,
+        height: image.height,
+      }),
+    ),
     caption.length ? h("figcaption", {}, caption.map((text, i) => h("span", { class: i ? "credit" : "caption" }, text))) : null,
   );
 }
