@@ -145,6 +145,7 @@ async function renderPreview(main, previewUrl, { showMessage, isCurrent }) {
 }
 
 function articleElement(article) {
+  const sectionHeadings = headings(article);
   return h(
     "article",
     {},
@@ -163,7 +164,7 @@ function articleElement(article) {
           "section",
           { class: "references", "aria-labelledby": "_references" },
           h("h2", { id: "_references" }, "References"),
-          h("ol", {}, article.references.map((ref) => reference(ref, headings(article)))),
+          h("ol", {}, article.references.map((ref) => reference(ref, sectionHeadings))),
         )
       : null,
     );
