@@ -80,6 +80,7 @@ def test_the_wheel_holds_what_the_apps_need_beside_their_code(host):
         "comments/migrations/0001_initial.py",
         "articles/management/commands/load_demo.py",
         "articles/templates/admin/articles/index.html",
+        "articles/static/articles/admin/after_section.js",
         "articles/templatetags/articles_admin.py",
         "comments/templates/comments/new_comment_email.txt",
         "articles/demo/what-causes-restless-legs-syndrome.md",

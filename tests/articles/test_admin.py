@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from itertools import islice
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image as PILImage
+from reversion.models import Version
 
+from articles.admin import posted_rows
 from articles.models import Article, Image, Reference, Section
-from tests.factories import ArticleFactory, SectionFactory, TagFactory
+from tests.admin_forms import resubmit
+from tests.factories import ArticleFactory, ImageFactory, SectionFactory, TagFactory
 
 ADD_URL = reverse("admin:articles_article_add")
 CHANGELIST_URL = reverse("admin:articles_article_changelist")
@@ -285,20 +290,36 @@ def test_blank_anchors_with_same_heading_get_distinct_anchors(editor, prefixes):
     assert anchors == ["causes", "causes-2"]
 
 
-def test_blank_anchors_on_change_page_skip_anchors_already_used(editor, prefixes):
+@pytest.fixture
+def saved_section(db) -> Section:
+    """The one saved section, "Causes", of a draft article "Iron"."""
     article = ArticleFactory(title="Iron", slug="iron", draft=True)
-    existing = SectionFactory(article=article, heading="Causes", anchor="causes", position=1)
+    return SectionFactory(article=article, heading="Causes", anchor="causes", position=1)
+
+
+def change_form_data(prefixes, saved_section, *, sections=(), images=(), **saved) -> dict:
+    """POST data for the change page of ``saved_section``'s article: that section
+    (with ``saved`` changes), then ``sections`` added, and ``images``."""
+    article = saved_section.article
+    kept = section_row("Causes", id=str(saved_section.pk), anchor="causes", **saved)
     data = add_form_data(
         prefixes,
         title=article.title,
         slug=article.slug,
-        sections=[
-            section_row("Causes", id=str(existing.pk), anchor="causes", position="1"),
-            section_row("Causes", position="2"),
-            section_row("Causes", position="3"),
-        ],
+        sections=[kept, *sections],
+        images=images,
     )
     data[f"{prefixes['section']}-INITIAL_FORMS"] = "1"
+    return data
+
+
+def test_blank_anchors_on_change_page_skip_anchors_already_used(editor, prefixes, saved_section):
+    article = saved_section.article
+    data = change_form_data(
+        prefixes,
+        saved_section,
+        sections=[section_row("Causes", position="2"), section_row("Causes", position="3")],
+    )
 
     response = editor.post(change_url(article), data)
 
@@ -309,6 +330,215 @@ def test_blank_anchors_on_change_page_skip_anchors_already_used(editor, prefixes
 
 def change_url(article: Article) -> str:
     return reverse("admin:articles_article_change", args=[article.pk])
+
+
+# Placing an image after a section, including one added in the same save
+
+
+def test_image_can_follow_a_section_added_in_the_same_save(
+    editor, prefixes, api_client, media_root
+):
+    data = add_form_data(
+        prefixes,
+        status=Article.Status.PUBLISHED,
+        published_at_0="2026-01-05",
+        published_at_1="09:00:00",
+        sections=[section_row("Causes", position="1"), section_row("Iron", position="2")],
+        # The browser names a section without an id by its form.
+        images=[image_row(after_section=f"{prefixes['section']}-1")],
+    )
+
+    response = editor.post(ADD_URL, data)
+
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert image.after_section == Section.objects.get(heading="Iron")
+    detail = api_client.get("/api/v1/articles/iron-and-restless-legs/").json()
+    assert [i["after_section"] for i in detail["images"]] == ["iron"]
+
+
+def test_images_follow_old_and_new_sections_in_one_save_and_the_revision_shows_it(
+    editor, prefixes, saved_section, media_root
+):
+    article, old = saved_section.article, saved_section
+    data = change_form_data(
+        prefixes,
+        saved_section,
+        sections=[section_row("Treatment", position="2")],
+        images=[
+            image_row(after_section=str(old.pk), alt_text="Old", position="1"),
+            image_row(after_section="sections-1", alt_text="New", position="2"),
+        ],
+    )
+
+    assert editor.post(change_url(article), data).status_code == 302
+
+    new = article.sections.get(heading="Treatment")
+    placed = dict(article.images.values_list("alt_text", "after_section"))
+    assert placed == {"Old": old.pk, "New": new.pk}
+    # The revision is the article as saved, the new section's image included.
+    revision = Version.objects.get_for_object(article).first().revision
+    images = Version.objects.filter(revision=revision, content_type__model="image")
+    assert {v.field_dict["alt_text"]: v.field_dict["after_section_id"] for v in images} == placed
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"images-0-after_section": "sections-7"},  # no such form
+        {"sections-1-DELETE": "on"},  # the chosen new section is removed
+        {"sections-1-heading": ""},  # no section without its heading
+        {"images-0-after_section": "sections-1 "},
+        {"images-0-after_section": "articles-1"},
+        # Django strips the heading, finds the form unchanged and skips it.
+        {"sections-1-heading": "   ", "sections-1-position": "0"},
+        {"sections-INITIAL_FORMS": "2", "sections-1-id": ""},  # a saved form's place, forged
+    ],
+    ids=[
+        "missing-form",
+        "deleted-form",
+        "blank-form",
+        "trailing-space",
+        "other-prefix",
+        "white-space-heading",
+        "saved-form",
+    ],
+)
+def test_a_place_naming_no_new_section_is_an_invalid_choice(editor, prefixes, changes, media_root):
+    data = add_form_data(
+        prefixes,
+        sections=[section_row("Causes", position="1"), section_row("Iron", position="2")],
+        images=[image_row(after_section="sections-1")],
+    )
+    data |= changes
+
+    response = editor.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    image_form = inline_formset(response, "image").forms[0]
+    assert error_codes(image_form, "after_section") == ["invalid_choice"]
+    assert_nothing_saved()
+
+
+def test_no_new_section_is_a_place_for_an_editor_who_may_not_add_sections(
+    client, staff_user, prefixes, saved_section, media_root
+):
+    staff_user.user_permissions.remove(Permission.objects.get(codename="add_section"))
+    client.force_login(staff_user)
+    data = change_form_data(
+        prefixes,
+        saved_section,
+        sections=[section_row("Forged", position="2")],
+        images=[image_row(after_section="sections-1")],
+    )
+
+    response = client.post(change_url(saved_section.article), data)
+
+    assert response.status_code == 200
+    image_form = inline_formset(response, "image").forms[0]
+    assert error_codes(image_form, "after_section") == ["invalid_choice"]
+    assert list(saved_section.article.sections.all()) == [saved_section]
+
+
+def test_delete_false_keeps_the_section_as_the_form_set_does(
+    editor, prefixes, saved_section, media_root
+):
+    images = [image_row(after_section=str(saved_section.pk))]
+    data = change_form_data(prefixes, saved_section, images=images, DELETE="false")
+
+    assert editor.post(change_url(saved_section.article), data).status_code == 302
+
+    assert saved_section.article.images.get().after_section == saved_section
+
+
+def test_a_section_of_another_article_is_an_invalid_choice(editor, prefixes, media_root):
+    article = ArticleFactory(title="Iron", slug="iron", draft=True)
+    foreign = SectionFactory(heading="Elsewhere")
+    data = add_form_data(
+        prefixes,
+        title=article.title,
+        slug=article.slug,
+        images=[image_row(after_section=str(foreign.pk))],
+    )
+
+    response = editor.post(change_url(article), data)
+
+    assert response.status_code == 200
+    image_form = inline_formset(response, "image").forms[0]
+    assert error_codes(image_form, "after_section") == ["invalid_choice"]
+    assert not article.images.exists()
+
+
+def test_a_section_deleted_in_the_same_save_cannot_hold_an_image(
+    editor, prefixes, saved_section, media_root
+):
+    article, section = saved_section.article, saved_section
+    images = [image_row(after_section=str(section.pk))]
+    data = change_form_data(prefixes, saved_section, images=images, DELETE="on")
+
+    response = editor.post(change_url(article), data)
+
+    # Not moved to "after the intro" behind the editor's back.
+    assert response.status_code == 200
+    image_form = inline_formset(response, "image").forms[0]
+    assert error_codes(image_form, "after_section") == ["deleted_section"]
+    assert "“Causes” is deleted in this save" in image_form.errors["after_section"][0]
+    assert article.sections.get() == section
+    assert not article.images.exists()
+
+
+def test_the_choice_of_a_new_section_survives_an_error_elsewhere(editor, prefixes, media_root):
+    data = add_form_data(
+        prefixes,
+        sections=[section_row("Causes", position="1"), section_row("Iron & sleep", position="2")],
+        images=[image_row(after_section="sections-1")],
+        references=[reference_row(doi="not-a-doi")],
+    )
+
+    response = editor.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    select = re.search(r'<select name="images-0-after_section".*?</select>', page, re.S)[0]
+    assert '<option value="sections-1" selected>Iron &amp; sleep (new)</option>' in select
+    assert '<option value="sections-0">Causes (new)</option>' in select
+
+
+def test_the_change_page_offers_the_article_s_sections_and_the_script_for_new_ones(editor):
+    article = ArticleFactory(title="Iron", slug="iron", draft=True)
+    section = SectionFactory(article=article, heading="Causes", position=1)
+    SectionFactory(heading="Elsewhere")
+    image = ImageFactory(article=article, after_section=section)
+
+    page = editor.get(change_url(article)).content.decode()
+
+    select = re.search(r'<select name="images-0-after_section".*?</select>', page, re.S)[0]
+    assert re.findall(r"<option [^>]*>([^<]*)</option>", select) == ["---------", "Causes"]
+    assert f'<option value="{section.pk}" selected>' in select
+    assert 'data-sections-prefix="sections"' in select
+    assert "articles/admin/after_section.js" in page
+    # An unchanged save keeps the image where it is.
+    assert resubmit(editor, change_url(article)).status_code == 302
+    image.refresh_from_db()
+    assert image.after_section == section
+
+
+def test_another_inline_s_rows_are_read_no_further_than_django_reads_a_form_set():
+    data = {"references-TOTAL_FORMS": str(10**12)}
+    assert len(list(islice(posted_rows(data, "references"), 2001))) == 2000
+
+
+def test_a_forged_form_count_is_refused(editor, prefixes):
+    data = add_form_data(prefixes, intro="See [^1].", references=[reference_row()])
+    data["references-TOTAL_FORMS"] = str(10**12)
+
+    response = editor.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert "Please submit at most 1000 forms." in str(
+        inline_formset(response, "reference").non_form_errors()
+    )
+    assert_nothing_saved()
 
 
 # Change list

@@ -7,7 +7,10 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib import admin
+from django.contrib.admin import AdminSite
 
+from articles.admin import show_index_counts
 from articles.models import Article, add_months
 from articles.services import article_mark_changed
 from articles.signals import Reason
@@ -80,6 +83,57 @@ def test_the_admin_index_counts_the_reviews_due_for_editors(editor, client, mode
     assert 'href="/admin/articles/article/?review=overdue"' in page
     client.force_login(moderator)  # no article permissions: not their work
     assert "review-overdue-summary" not in client.get("/admin/").content.decode()
+
+
+def test_the_index_counts_come_with_the_default_index_and_leave_a_host_s_own_alone():
+    default, hosts = AdminSite(), AdminSite()
+    hosts.index_template = "host/index.html"
+
+    show_index_counts(default)
+    show_index_counts(hosts)
+
+    assert default.index_template == "admin/articles/index.html"
+    assert hosts.index_template == "host/index.html"
+    assert admin.site.index_template == "admin/articles/index.html"
+
+
+@pytest.fixture
+def host_index_template():
+    """The host's own admin index template, set as a host would set it."""
+    # Not monkeypatch: on admin.site, a lazy object, it restores None.
+    ours = admin.site.index_template
+    admin.site.index_template = "host/index.html"
+    yield
+    admin.site.index_template = ours
+
+
+@time_machine.travel(dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC))
+def test_a_host_s_own_admin_index_keeps_the_counts_by_extending_ours(
+    editor, settings, host_index_template
+):
+    ArticleFactory(last_reviewed_on=dt.date(2024, 1, 1))
+    host_index = (
+        '{% extends "admin/articles/index.html" %}'
+        '{% block content %}<p id="host-news">Host news</p>{{ block.super }}{% endblock %}'
+    )
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "APP_DIRS": False,
+            "OPTIONS": {
+                **settings.TEMPLATES[0]["OPTIONS"],
+                "loaders": [
+                    ("django.template.loaders.locmem.Loader", {"host/index.html": host_index}),
+                    "django.template.loaders.app_directories.Loader",
+                ],
+            },
+        }
+    ]
+
+    page = editor.get("/admin/").content.decode()
+
+    assert 'id="host-news"' in page
+    assert "1 article due for medical review" in page
 
 
 def test_the_article_form_takes_the_reviewer(editor, demo_article):

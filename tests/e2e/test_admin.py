@@ -1,0 +1,156 @@
+"""The article's admin page, as an editor uses it, in a real browser."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image as PILImage
+from playwright.sync_api import Page, expect
+
+from articles.models import Article
+from tests.factories import ArticleFactory, ImageFactory, ReferenceFactory, SectionFactory
+
+
+@pytest.fixture
+def article(transactional_db):
+    article = ArticleFactory(title="Iron and restless legs", slug="iron", draft=True)
+    for n, heading in enumerate(["Causes", "Symptoms", "Treatment"], start=1):
+        SectionFactory(article=article, heading=heading, body=f"About {heading}.", position=n)
+    for n, title in enumerate(["First study", "Second study"], start=1):
+        ReferenceFactory(article=article, title=title, position=n)
+    return article
+
+
+@pytest.fixture
+def change_page(page: Page, live_server, django_user_model, article) -> Page:
+    return log_in_to_change_page(page, live_server, django_user_model, article)
+
+
+def log_in_to_change_page(page: Page, live_server, django_user_model, article) -> Page:
+    """The article's change page, the editor logged in."""
+    django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/articles/article/{article.pk}/change/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#sections-group")).to_be_visible()
+    # The sortable lists are set up on the window's load event.
+    page.wait_for_load_state("load")
+    return page
+
+
+def save(page: Page) -> None:
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+
+
+def png_file() -> dict:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (40, 30), (20, 90, 160)).save(buffer, "PNG")
+    return {"name": "iron.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+
+
+def drag(page: Page, handle, *, onto) -> None:
+    """Drag ``handle`` with the mouse, in small steps as a hand does, to the top of ``onto``."""
+    # The mouse reaches only what is on screen: a screen that holds both.
+    page.set_viewport_size({"width": 1280, "height": 4000})
+    start, target = handle.bounding_box(), onto.bounding_box()
+    page.mouse.move(start["x"] + 20, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(target["x"] + 20, target["y"] - 10, steps=20)
+    page.mouse.up()
+
+
+def add_section(page: Page, heading: str):
+    page.locator("#sections-group").get_by_role("button", name="Add another Section").click()
+    added = page.locator("#sections-group .inline-related:not(.has_original):not(.empty-form)")
+    # Its id now: Django renumbers the added forms when one is removed.
+    form = page.locator("#" + added.last.get_attribute("id"))
+    form.locator('input[name$="-heading"]').fill(heading)
+    return form
+
+
+def test_dragging_a_section_to_the_top_reorders_the_article(change_page: Page, article):
+    handles = change_page.locator("#sections-group .inline-related.has_original h3")
+    drag(change_page, handles.nth(2), onto=handles.nth(0))
+    save(change_page)
+
+    headings = list(article.sections.values_list("heading", flat=True))
+    assert headings == ["Treatment", "Causes", "Symptoms"]
+    expect(
+        change_page.locator("#sections-group .inline-related.has_original .inline_label")
+    ).to_have_text(["Treatment", "Causes", "Symptoms"])
+
+
+def test_an_image_follows_a_section_added_on_the_same_page(change_page: Page, article):
+    add_section(change_page, "Iron and sleep")
+    change_page.locator("#images-group").get_by_role("button", name="Add another Image").click()
+    image = change_page.locator("#images-0")
+    image.locator('input[type="file"]').set_input_files(png_file())
+    image.get_by_label("Alt text").fill("A drop of blood.")
+    place = image.get_by_label("After section")
+    expect(place.locator("option")).to_have_text(
+        ["---------", "Causes", "Symptoms", "Treatment", "Iron and sleep (new)"]
+    )
+    place.select_option(label="Iron and sleep (new)")
+    save(change_page)
+
+    saved = article.images.get()
+    assert saved.after_section == article.sections.get(heading="Iron and sleep")
+    expect(change_page.locator("#images-0").get_by_label("After section")).to_have_value(
+        str(saved.after_section.pk)
+    )
+
+
+def test_a_new_section_choice_follows_its_section_when_another_is_removed(
+    change_page: Page, article
+):
+    first = add_section(change_page, "Ferritin")
+    add_section(change_page, "Sleep hygiene")
+    change_page.locator("#images-group").get_by_role("button", name="Add another Image").click()
+    image = change_page.locator("#images-0")
+    place = image.get_by_label("After section")
+    place.select_option(label="Sleep hygiene (new)")
+    expect(place).to_have_value("sections-4")
+
+    # Typing renames the choice, clearing the heading keeps it; removing the
+    # first new section renumbers the second.
+    heading = change_page.locator("#sections-4").locator('input[name$="-heading"]')
+    heading.fill("")
+    expect(place.locator("option:checked")).to_have_text("a section without a heading (new)")
+    heading.fill("Sleep")
+    expect(place.locator("option:checked")).to_have_text("Sleep (new)")
+    first.locator(".inline-deletelink").click()
+    expect(place).to_have_value("sections-3")
+    expect(place.locator("option")).to_have_text(
+        ["---------", "Causes", "Symptoms", "Treatment", "Sleep (new)"]
+    )
+
+    image.locator('input[type="file"]').set_input_files(png_file())
+    image.get_by_label("Alt text").fill("A bedroom at night.")
+    save(change_page)
+
+    assert list(article.sections.values_list("heading", flat=True)) == [
+        "Causes",
+        "Symptoms",
+        "Treatment",
+        "Sleep",
+    ]
+    assert article.images.get().after_section.heading == "Sleep"
+    assert Article.objects.count() == 1
+
+
+def test_removing_the_chosen_new_section_puts_the_image_back_in_its_saved_place(
+    page: Page, live_server, django_user_model, article, media_root
+):
+    ImageFactory(article=article, after_section=article.sections.get(heading="Symptoms"))
+    change_page = log_in_to_change_page(page, live_server, django_user_model, article)
+    new = add_section(change_page, "Iron")
+    place = change_page.locator("#images-0").get_by_label("After section")
+    place.select_option(label="Iron (new)")
+
+    new.locator(".inline-deletelink").click()
+
+    expect(place.locator("option:checked")).to_have_text("Symptoms")
+    expect(place.locator("option")).to_have_count(4)
