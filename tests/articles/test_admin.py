@@ -19,6 +19,7 @@ from articles.admin import posted_rows
 from articles.models import Article, Image, Reference, Section
 from tests.admin_forms import resubmit
 from tests.factories import ArticleFactory, ImageFactory, SectionFactory, TagFactory
+from tests.queries import count_queries
 
 ADD_URL = reverse("admin:articles_article_add")
 CHANGELIST_URL = reverse("admin:articles_article_changelist")
@@ -521,6 +522,16 @@ def test_the_change_page_offers_the_article_s_sections_and_the_script_for_new_on
     assert resubmit(editor, change_url(article)).status_code == 302
     image.refresh_from_db()
     assert image.after_section == section
+
+
+def test_the_change_page_reads_the_sections_once_however_many_images(editor, media_root):
+    article = ArticleFactory(title="Iron", slug="iron", draft=True)
+    section = SectionFactory(article=article, heading="Causes", position=1)
+    ImageFactory(article=article, after_section=section)
+    one_image = count_queries(editor, change_url(article))
+    ImageFactory.create_batch(9, article=article, after_section=section)
+
+    assert count_queries(editor, change_url(article)) == one_image == 13
 
 
 def test_another_inline_s_rows_are_read_no_further_than_django_reads_a_form_set():
