@@ -3,7 +3,7 @@
 E001-E004 the settings; E005 a missing app; E006 markdownx's open views
 mounted; E007 a missing middleware; W001 the editor's endpoints not mounted;
 W002 (deploy) a cache that servers cannot share; W003 the admin without the
-request context processor.
+request context processor; W004 webhooks without a task queue.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from django.utils.module_loading import import_string
 
@@ -243,5 +244,32 @@ def check_admin_request_processor(app_configs=None, **kwargs) -> list[checks.War
             "articles due for review): templates are rendered without the request.",
             hint=f"Add {REQUEST_PROCESSOR!r} to TEMPLATES' context_processors.",
             id="articles.W003",
+        )
+    ]
+
+
+@register()
+def check_webhook_queue(app_configs=None, **kwargs) -> list[checks.Warning]:
+    """articles.W004: webhooks are set, but tasks run in the request, with no queue."""
+    from django_tasks import task_backends
+
+    from articles.tasks import deliver_webhook
+
+    try:
+        if not article_settings.WEBHOOKS:
+            return []
+    except ImproperlyConfigured:
+        return []  # the settings' own check (E001-E004) says what is wrong
+    backend = task_backends[deliver_webhook.backend]
+    if backend.supports_defer:  # a queue: deliveries wait for a worker and retry later
+        return []
+    return [
+        checks.Warning(
+            f"Webhook deliveries run inside the request that saves an article "
+            f"({type(backend).__name__}): a slow endpoint slows the save, a failed "
+            "delivery is not retried and scheduled articles are not announced.",
+            hint="Set TASKS to a queue (django_tasks_db.DatabaseBackend, or RQ) and "
+            "run `manage.py tasks_worker`.",
+            id="articles.W004",
         )
     ]

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import Signal, receiver
 
-from articles.models import Image, ImageRendition
+from articles.models import ImageRendition
 
 # Sent by ``articles.services.articles_mark_changed``, inside the writer's
 # transaction, whenever what the public API shows of some articles changes,
@@ -21,6 +21,10 @@ article_changed = Signal()
 # Sent once a minute by the periodic task (articles.tasks.every_minute), by
 # one worker however many run: for work that comes due with time itself.
 minute_passed = Signal()
+
+# Sent by ``manage.py tasks_worker`` as a worker starts, before it takes tasks:
+# to make up at once for what a worker that died left undone.
+worker_starting = Signal()
 
 
 class Reason(enum.StrEnum):
@@ -36,10 +40,11 @@ class Reason(enum.StrEnum):
     RENDITIONS = "renditions"  # smaller copies of images made (srcset)
 
 
-@receiver(post_delete, sender=Image, dispatch_uid="articles.image_file_delete")
+# An image's own file outlives its row: the article's revisions refer to it,
+# and restoring one brings the image back. Its copies are made again then.
 @receiver(post_delete, sender=ImageRendition, dispatch_uid="articles.rendition_file_delete")
-def delete_image_file(sender, instance: Image | ImageRendition, **kwargs) -> None:
-    """Remove the file once the deletion is committed; a rollback keeps it."""
+def delete_rendition_file(sender, instance: ImageRendition, **kwargs) -> None:
+    """Remove the copy's file once the deletion is committed; a rollback keeps it."""
     if instance.file:
         storage, name = instance.file.storage, instance.file.name
         transaction.on_commit(lambda: storage.delete(name))

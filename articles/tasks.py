@@ -2,7 +2,7 @@
 
 Webhook deliveries, and the periodic task that announces scheduled articles
 when their time comes. Workers: ``manage.py db_worker`` (database queue) or
-RQ's; the demo host's ``manage.py tasks_worker`` starts either.
+RQ's; ``manage.py tasks_worker`` starts either, and the once-a-minute beat.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.dispatch import receiver
 
 from articles.documents import forget_now_and_on_commit, listing_forget
-from articles.signals import article_changed, minute_passed
+from articles.signals import article_changed, minute_passed, worker_starting
 from comments.selectors import comment_list_scope
 
 
@@ -22,3 +22,11 @@ def notify_leftovers(sender, **kwargs) -> None:
     from comments.services import comments_notify_moderators
 
     comments_notify_moderators()
+
+
+@receiver(worker_starting, dispatch_uid="comments.notify_on_worker_start")
+def notify_on_worker_start(sender, **kwargs) -> None:
+    """A notification run lost with a dead worker is made up as soon as a worker starts."""
+    from comments.tasks import notify_moderators
+
+    notify_moderators.enqueue()

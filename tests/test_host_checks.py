@@ -150,3 +150,23 @@ def test_the_admin_index_still_renders_without_the_request_processor(settings, a
 
     assert response.status_code == 200
     assert b"moderation-queue-summary" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("backend", "webhooks", "expected"),
+    [
+        ("django_tasks.backends.immediate.ImmediateBackend", True, ["articles.W004"]),
+        ("django_tasks.backends.immediate.ImmediateBackend", False, []),
+        ("django_tasks_db.DatabaseBackend", True, []),
+    ],
+    ids=["webhooks-in-the-request", "no-webhooks", "a-queue"],
+)
+def test_webhooks_without_a_task_queue_are_a_warning(settings, backend, webhooks, expected):
+    settings.TASKS = {"default": {"BACKEND": backend}}
+    hooks = [{"url": "https://frontend.example.org/hooks", "secret": "s" * 32}]
+    settings.RLS_ARTICLES = {"WEBHOOKS": hooks if webhooks else []}
+
+    warnings = article_checks.check_webhook_queue()
+
+    assert ids(warnings) == expected
+    assert all("tasks_worker" in warning.hint for warning in warnings)

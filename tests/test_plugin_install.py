@@ -79,6 +79,7 @@ def test_the_wheel_holds_what_the_apps_need_beside_their_code(host):
         "articles/migrations/0001_initial.py",
         "comments/migrations/0001_initial.py",
         "articles/management/commands/load_demo.py",
+        "articles/management/commands/tasks_worker.py",
         "articles/templates/admin/articles/index.html",
         "articles/static/articles/admin/after_section.js",
         "articles/templatetags/articles_admin.py",

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from tests.admin_forms import form_data
-from tests.factories import ArticleFactory, ReferenceFactory, SectionFactory
+from tests.factories import ArticleFactory, ImageFactory, ReferenceFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,8 @@ def article(db):
         SectionFactory(article=article, heading=heading, position=n)
     for n, title in enumerate(["First study", "Second study"], start=1):
         ReferenceFactory(article=article, title=title, position=n)
+    for n, alt_text in enumerate(["A nerve", "A leg"], start=1):
+        ImageFactory(article=article, alt_text=alt_text, position=n)
     return article
 
 
@@ -58,11 +60,14 @@ def test_the_dragged_order_is_what_the_api_serves(editor, api_client, article):
         data[f"sections-{form_index('sections', heading)}-position"] = str(position)
     data[f"references-{form_index('references', 'Second study')}-position"] = "1"
     data[f"references-{form_index('references', 'First study')}-position"] = "2"
+    data[f"images-{form_index('images', 'A leg')}-position"] = "1"
+    data[f"images-{form_index('images', 'A nerve')}-position"] = "2"
 
     assert editor.post(change_url(article), data).status_code == 302
 
     detail = api_client.get(f"/api/v1/articles/{article.slug}/").json()
     assert [s["heading"] for s in detail["sections"]] == ["Treatment", "Causes", "Symptoms"]
+    assert [i["alt_text"] for i in detail["images"]] == ["A leg", "A nerve"]
     assert [(r["number"], r["title"]) for r in detail["references"]] == [
         (1, "Second study"),
         (2, "First study"),

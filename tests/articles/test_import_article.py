@@ -301,7 +301,7 @@ def test_importing_twice_reports_an_update(good_file):
     assert import_article(good_file).startswith(f"Updated '{SLUG}' (draft):")
 
 
-def test_importing_twice_leaves_only_the_new_image_files(
+def test_importing_twice_keeps_the_first_import_s_files_for_its_revision(
     good_file, django_capture_on_commit_callbacks
 ):
     import_article(good_file)
@@ -309,9 +309,10 @@ def test_importing_twice_leaves_only_the_new_image_files(
     with django_capture_on_commit_callbacks(execute=True):
         import_article(good_file)
     new_files = set(Image.objects.values_list("file", flat=True))
-    assert media_files() == new_files
     assert len(new_files) == 2
     assert not old_files & new_files
+    # The first import's revision still shows its images, so their files stay.
+    assert media_files() == old_files | new_files
 
 
 def test_reimport_replaces_the_parts_with_the_file(good_file, source_dir):
@@ -375,13 +376,18 @@ def test_load_demo_twice_keeps_the_counts_of_parts(demo_article):
     ) == (11, 2, 15)
 
 
-def test_load_demo_twice_keeps_two_image_files(demo_article, django_capture_on_commit_callbacks):
+def test_load_demo_twice_keeps_the_first_originals_but_not_their_copies(
+    demo_article, django_capture_on_commit_callbacks
+):
+    before = media_files()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", stdout=io.StringIO())
     images = set(Image.objects.values_list("file", flat=True))
     copies = set(ImageRendition.objects.values_list("file", flat=True))
     assert len(images) == 2
-    assert media_files() == images | copies  # nothing left of the first import
+    # The first import's originals stay for its revision; its copies go.
+    first_originals = {name for name in before if not name.startswith("renditions/")}
+    assert media_files() == images | copies | first_originals
 
 
 # --- A malformed file ---------------------------------------------------------------------

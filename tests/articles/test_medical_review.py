@@ -192,6 +192,12 @@ def test_structured_data_describes_the_article_for_search_engines(api_client):
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "MedicalWebPage"
     assert data["headline"] == "Iron and restless legs"
+    body = detail(api_client, article)
+    assert (data["datePublished"], data["dateModified"]) == (
+        body["published_at"],
+        body["updated_at"],
+    )
+    assert data["datePublished"].startswith(str(article.published_at.date()))
     assert data["lastReviewed"] == "2026-05-01"
     assert data["reviewedBy"] == {"@type": "Person", "name": "Dr Jane Doe", "jobTitle": "MD"}
     assert data["author"] == {"@type": "Organization", "name": "The editorial team"}

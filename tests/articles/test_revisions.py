@@ -11,7 +11,7 @@ from reversion.models import Revision, Version
 from articles import services
 from articles.models import Article, Section
 from tests.admin_forms import resubmit
-from tests.factories import ArticleFactory, SectionFactory
+from tests.factories import ArticleFactory, ImageFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,27 @@ def test_restoring_a_revision_brings_back_a_deleted_section(editor, api_client, 
     assert len(revisions_of(article)) == count + 1
     detail = api_client.get(f"/api/v1/articles/{article.slug}/").json()
     assert [s["heading"] for s in detail["sections"]] == ["Causes", "Treatment"]
+
+
+def test_restoring_brings_back_an_image_deleted_since_with_its_file(
+    editor, api_client, article, media_root, django_capture_on_commit_callbacks
+):
+    image = ImageFactory(article=article, alt_text="Iron tablets on a plate.")
+    resubmit(editor, change_url(article))  # a revision with the image
+    whole = revisions_of(article)[0]
+    with django_capture_on_commit_callbacks(execute=True):  # what runs after a commit, too
+        resubmit(editor, change_url(article), **{"images-0-DELETE": "on"})
+    assert not article.images.exists()
+
+    version = Version.objects.get_for_object(article).get(revision=whole)
+    restore = f"/admin/articles/article/{article.pk}/history/{version.pk}/"
+    assert resubmit(editor, restore).status_code == 302
+
+    restored = article.images.get()
+    assert (restored.alt_text, restored.file.name) == (image.alt_text, image.file.name)
+    assert (media_root / restored.file.name).is_file()
+    detail = api_client.get(f"/api/v1/articles/{article.slug}/").json()
+    assert [i["alt_text"] for i in detail["images"]] == ["Iron tablets on a plate."]
 
 
 def test_the_history_compares_two_revisions_readably(editor, article):

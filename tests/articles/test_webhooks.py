@@ -212,6 +212,9 @@ def test_a_hanging_endpoint_never_slows_a_save(endpoint, settings, admin_client,
 
     assert response.status_code == 302
     assert took < 1
+    # Nothing was sent from the request: the delivery waits on the queue.
+    assert endpoint.received == []
+    assert DBTaskResult.objects.filter(task_path__endswith="deliver_webhook").count() == 1
     run_worker()  # the delivery gives up after its timeout, and says so
     delivery = WebhookDelivery.objects.get()
     assert delivery.event == "updated" and delivery.delivered_at is None

@@ -1,8 +1,10 @@
 """``manage.py tasks_worker``: the worker for whichever task backend TASKS names.
 
-The database backend's worker is ``db_worker``; RQ's (with REDIS_URL) is
-django-rq's ``rqworker``, with its scheduler for retries set to run later.
-One command for ``make run``, ``make serve``'s docs and every deployment.
+The database backend's worker is ``db_worker``; RQ's is django-rq's
+``rqworker``, with its scheduler for retries set to run later. Before it,
+the once-a-minute beat is started (scheduled articles' webhooks, leftover
+moderator notifications), which neither worker does by itself. One command
+for any host, ``make run`` and every deployment.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
+from articles.signals import worker_starting
 from articles.tasks import every_minute
-from comments.tasks import notify_moderators
 
 
 class Command(BaseCommand):
@@ -25,11 +27,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: float, **options) -> None:
         backend = type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__
-        # A run lost with a worker that died (the database queue never takes
-        # a running task up again; RQ files it as failed) is made up now.
-        notify_moderators.enqueue()
-        # The periodic beat (scheduled articles' webhooks): one chain survives
-        # however many workers start one.
+        # What a worker that died left undone is made up now (the database queue
+        # never takes a running task up again; RQ files it as failed).
+        worker_starting.send(sender=self.__class__)
+        # The periodic beat: one chain survives however many workers start one.
         every_minute.enqueue()
         if backend == "DatabaseBackend":
             call_command("db_worker", interval=interval)
