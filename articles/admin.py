@@ -12,11 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.formsets import DEFAULT_MAX_NUM
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from markdownx.models import MarkdownxField
@@ -373,7 +376,12 @@ class ArticleAdmin(SortableAdminBase, VersionAdmin):
             self.admin_site.admin_view(self.compare_view),
             name="articles_article_compare",
         )
-        return [preview, compare, *super().get_urls()]
+        restore = path(
+            "<path:object_id>/history/<int:version_id>/restore/",
+            self.admin_site.admin_view(self.restore_view),
+            name="articles_article_restore",
+        )
+        return [preview, compare, restore, *super().get_urls()]
 
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
@@ -383,7 +391,49 @@ class ArticleAdmin(SortableAdminBase, VersionAdmin):
                 "admin:articles_article_compare",
                 args=(object_id, older["revision"].pk, newer["revision"].pk),
             )
+        versions = dict(
+            Version.objects.get_for_object_reference(Article, object_id).values_list(
+                "revision_id", "pk"
+            )
+        )
+        for action in actions[:-1]:  # the newest is the article as it is
+            action["restore_url"] = reverse(
+                "admin:articles_article_restore",
+                args=(object_id, versions[action["revision"].pk]),
+            )
         return response
+
+    def restore_view(self, request: HttpRequest, object_id: str, version_id: int):
+        """Restore a revision in one click (a POST from the history page's button)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
+        when = date_format(localtime(version.revision.date_created), "DATETIME_FORMAT")
+        try:
+            services.article_restore(
+                article=article,
+                revision=version.revision,
+                user=request.user,
+                comment=_("Restored the revision of %(when)s.") % {"when": when},
+            )
+        except services.RestoreFailed as error:
+            message = _("The revision of %(when)s cannot be restored: %(error)s") % {
+                "when": when,
+                "error": error,
+            }
+            self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:articles_article_history", args=(article.pk,))
+            )
+        self.message_user(
+            request, _("Restored the revision of %(when)s.") % {"when": when}, messages.SUCCESS
+        )
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=(article.pk,)))
 
     def compare_view(self, request: HttpRequest, object_id: str, older: int, newer: int):
         """Two revisions of the article side by side, changed lines marked."""

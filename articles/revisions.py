@@ -12,20 +12,35 @@ from __future__ import annotations
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from reversion.models import Revision, Version
 
-from articles.models import Article, Image, Reference, Section
+from articles.models import FUNNEL_FIELDS, Article, Image, Reference, Section
 from articles.signals import Reason, article_changed
 
 PARTS = ("sections", "images", "references")
 # Changes that are not the article's own: no revision.
 NO_REVISION = {Reason.COMMENTS, Reason.DELETED, Reason.RENDITIONS}
 
-reversion.register(Article, follow=PARTS, exclude=["version", "announced_published_at"])
+reversion.register(Article, follow=PARTS, exclude=sorted(FUNNEL_FIELDS))
 reversion.register(Section)
 reversion.register(Image)
 reversion.register(Reference)
+
+
+@receiver(pre_save, sender=Article, dispatch_uid="articles.revisions.keep_funnel_fields")
+def keep_funnel_fields(sender, instance: Article, raw: bool, **kwargs) -> None:
+    """A raw save of an existing article (a restored revision) keeps its change counters.
+
+    Revisions leave them out, so a restored article would come back with the
+    defaults: ``version`` would go back to a number that built documents were
+    cached under, and an announced publication would be announced again.
+    """
+    if raw and instance.pk is not None:
+        current = Article.objects.filter(pk=instance.pk).values(*FUNNEL_FIELDS).first()
+        for name, value in (current or {}).items():
+            setattr(instance, name, value)
 
 
 @receiver(article_changed, dispatch_uid="articles.revisions")

@@ -6,13 +6,16 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
+from reversion.errors import RevertError
+from reversion.models import Revision
 
 from articles.article_file import ArticleData, ArticleFileError
 from articles.models import Article, Image, Reference, Section, Tag
@@ -42,6 +45,27 @@ def articles_mark_changed(*, article_ids: Iterable[int], reason: str) -> None:
 def article_mark_changed(*, article: Article, reason: str) -> None:
     """``articles_mark_changed`` for one article."""
     articles_mark_changed(article_ids=[article.pk], reason=reason)
+
+
+class RestoreFailed(Exception):
+    """A revision cannot be restored as it stands; the message says why, for the editor."""
+
+
+def article_restore(*, article: Article, revision: Revision, user, comment: str) -> None:
+    """Bring ``article`` back to ``revision``: its fields and its parts, those deleted
+    since included and those added since removed. The restore is a revision too.
+
+    All or nothing; a revision that no longer fits (its slug or an anchor is
+    taken since, say) raises ``RestoreFailed`` and changes nothing.
+    """
+    try:
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_user(user)
+            reversion.set_comment(comment)
+            revision.revert(delete=True)
+            article_mark_changed(article=article, reason=Reason.SAVED)
+    except (IntegrityError, RevertError) as error:
+        raise RestoreFailed(str(error)) from error
 
 
 def articles_publish(*, queryset: models.QuerySet[Article]) -> int:

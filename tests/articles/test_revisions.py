@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 from reversion.models import Revision, Version
 
 from articles import services
@@ -78,6 +79,27 @@ def test_restoring_a_revision_brings_back_a_deleted_section(editor, api_client, 
     assert [s["heading"] for s in detail["sections"]] == ["Causes", "Treatment"]
 
 
+def test_restoring_keeps_the_change_counters_going_forward(editor, api_client, article):
+    resubmit(editor, change_url(article))
+    old = revisions_of(article)[0]
+    for title in ("Iron", "Iron and legs"):
+        resubmit(editor, change_url(article), title=title)
+    announced = timezone.now()
+    Article.objects.filter(pk=article.pk).update(announced_published_at=announced)
+    before = Article.objects.get(pk=article.pk).version
+    assert api_client.get(f"/api/v1/articles/{article.slug}/").json()["title"] == "Iron and legs"
+
+    version = Version.objects.get_for_object(article).get(revision=old)
+    restore = f"/admin/articles/article/{article.pk}/history/{version.pk}/"
+    assert resubmit(editor, restore).status_code == 302
+
+    article.refresh_from_db()
+    # Counted on, not back to the revision's: documents built since are stale.
+    assert article.version == before + 1
+    assert article.announced_published_at == announced  # no second "published"
+    assert api_client.get(f"/api/v1/articles/{article.slug}/").json()["title"] == "Iron and sleep"
+
+
 def test_restoring_brings_back_an_image_deleted_since_with_its_file(
     editor, api_client, article, media_root, django_capture_on_commit_callbacks
 ):
@@ -126,3 +148,78 @@ def test_comparing_revisions_of_another_article_is_not_found(editor, article):
 def test_moderators_see_no_article_history(client, moderator, article):
     client.force_login(moderator)
     assert client.get(f"/admin/articles/article/{article.pk}/history/").status_code == 403
+
+
+# Restoring in one click, from the history page.
+
+
+def restore_buttons(editor, article) -> list[str]:
+    history = editor.get(f"/admin/articles/article/{article.pk}/history/").content.decode()
+    return re.findall(r'<form method="post" action="([^"]+/restore/)" class="restore">', history)
+
+
+def restore_url(article, revision: Revision) -> str:
+    version = Version.objects.get_for_object(article).get(revision=revision)
+    return f"/admin/articles/article/{article.pk}/history/{version.pk}/restore/"
+
+
+def test_one_click_restores_a_revision_with_the_sections_deleted_since(
+    editor, staff_user, api_client, article
+):
+    resubmit(editor, change_url(article))
+    whole = revisions_of(article)[0]  # with both sections
+    page = editor.get(change_url(article)).content.decode()
+    treatment = Section.objects.get(article=article, heading="Treatment")
+    prefix = re.search(rf'name="(sections-\d+)-id" value="{treatment.pk}"', page).group(1)
+    resubmit(editor, change_url(article), title="Iron", **{f"{prefix}-DELETE": "on"})
+    count = len(revisions_of(article))
+    buttons = restore_buttons(editor, article)
+    assert len(buttons) == count - 1  # none for the newest: it is the article as it is
+    assert restore_url(article, whole) in buttons
+
+    response = editor.post(restore_url(article, whole))
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(article)
+    article.refresh_from_db()
+    assert article.title == "Iron and sleep"
+    assert list(article.sections.values_list("heading", flat=True)) == ["Causes", "Treatment"]
+    [latest, *_] = revisions_of(article)
+    assert len(revisions_of(article)) == count + 1
+    assert latest.user == staff_user
+    assert latest.get_comment().startswith("Restored the revision of")
+    detail = api_client.get(f"/api/v1/articles/{article.slug}/").json()
+    assert [s["heading"] for s in detail["sections"]] == ["Causes", "Treatment"]
+
+
+def test_a_restore_that_no_longer_fits_changes_nothing_and_says_why(editor, article):
+    resubmit(editor, change_url(article))
+    old = revisions_of(article)[0]
+    old_slug = article.slug
+    resubmit(editor, change_url(article), slug="iron-and-legs")
+    ArticleFactory(slug=old_slug)  # the old address is another article's now
+    before = len(revisions_of(article))
+
+    response = editor.post(restore_url(article, old), follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/admin/articles/article/{article.pk}/history/"
+    assert "cannot be restored" in response.content.decode()
+    article.refresh_from_db()
+    assert article.slug == "iron-and-legs"
+    assert len(revisions_of(article)) == before
+
+
+def test_restoring_needs_a_post_the_change_permission_and_a_revision_of_that_article(
+    editor, client, moderator, article
+):
+    resubmit(editor, change_url(article))
+    old = revisions_of(article)[0]
+    resubmit(editor, change_url(article), title="Changed")
+    url = restore_url(article, old)
+    other = ArticleFactory()
+
+    assert editor.get(url).status_code == 405
+    assert editor.post(url.replace(f"/{article.pk}/", f"/{other.pk}/")).status_code == 404
+    client.force_login(moderator)
+    assert client.post(url).status_code == 403
+    assert Article.objects.get(pk=article.pk).title == "Changed"

@@ -553,3 +553,26 @@ def test_an_altered_preview_link_says_so(page: Page, site):
     page.goto(f"{site}/articles/anything/?preview=not-a-token")
     expect(page.locator("h1")).to_have_text("Preview link not valid")
     expect(page.locator("main")).to_contain_text("This is not a valid preview link.")
+
+
+# --- citations ----------------------------------------------------------------
+
+
+def test_a_citation_leads_to_its_reference_and_back(page: Page, site):
+    from tests.factories import ArticleFactory, ReferenceFactory, SectionFactory
+
+    article = ArticleFactory(title="Iron and the legs")
+    SectionFactory(article=article, heading="Causes", body="Low iron matters.[^1]", position=1)
+    ReferenceFactory(article=article, title="Iron in restless legs", position=1)
+    page.goto(f"{site}/articles/{article.slug}/")
+
+    citation = page.locator("article sup a", has_text="1")
+    expect(citation).to_have_attribute("href", "#ref-1")
+    citation.click()
+    expect(page).to_have_url(f"{site}/articles/{article.slug}/#ref-1")
+    reference = page.locator("#ref-1")
+    expect(reference).to_contain_text("Iron in restless legs")
+
+    reference.get_by_role("link", name="Back to Causes").click()
+    expect(page).to_have_url(f"{site}/articles/{article.slug}/#causes")
+    expect(page.get_by_role("heading", name="Causes")).to_be_in_viewport()

@@ -83,7 +83,7 @@ function reference(ref, headings) {
   const back = (ref.cited_in || []).map((anchor) =>
     h("a", { href: `#${anchor}`, class: "cited-in", "aria-label": `Back to ${headings.get(anchor) || anchor}` }, "↩"),
   );
-  return h("li", { id: ref.anchor, value: ref.number }, text, links, accessed, back.length ? [" ", back] : null);
+  return h("li", { id: ref.anchor, value: ref.number }, text, links, accessed, back.length ? [" ", ...back] : null);
 }
 
 function headings(article) {
