@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from adminsortable2.admin import CustomInlineFormSetMixin, SortableAdminBase, SortableStackedInline
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.formsets import DEFAULT_MAX_NUM
@@ -403,6 +404,27 @@ class ArticleAdmin(SortableAdminBase, VersionAdmin):
             )
         return response
 
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # django-reversion's own restore reverts every article in the revision;
+        # a bulk publish or a tag rename holds several: those restore by button.
+        version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
+        shared = Version.objects.filter(
+            revision_id=version.revision_id, content_type_id=version.content_type_id
+        ).exclude(pk=version.pk)
+        if shared.exists():
+            self.message_user(
+                request,
+                _(
+                    "This revision also holds other articles (a change made to several "
+                    "at once): restore this article with its Restore button."
+                ),
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:articles_article_history", args=(object_id,))
+            )
+        return super().revision_view(request, object_id, version_id, extra_context)
+
     def restore_view(self, request: HttpRequest, object_id: str, version_id: int):
         """Restore a revision in one click (a POST from the history page's button)."""
         if request.method != "POST":
@@ -419,7 +441,7 @@ class ArticleAdmin(SortableAdminBase, VersionAdmin):
                 article=article,
                 revision=version.revision,
                 user=request.user,
-                comment=_("Restored the revision of %(when)s.") % {"when": when},
+                comment=_("Restored the revision of %(when)s") % {"when": when},
             )
         except services.RestoreFailed as error:
             message = _("The revision of %(when)s cannot be restored: %(error)s") % {
@@ -431,7 +453,7 @@ class ArticleAdmin(SortableAdminBase, VersionAdmin):
                 reverse("admin:articles_article_history", args=(article.pk,))
             )
         self.message_user(
-            request, _("Restored the revision of %(when)s.") % {"when": when}, messages.SUCCESS
+            request, _("Restored the revision of %(when)s") % {"when": when}, messages.SUCCESS
         )
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=(article.pk,)))
 

@@ -30,15 +30,18 @@ reversion.register(Reference)
 
 
 @receiver(pre_save, sender=Article, dispatch_uid="articles.revisions.keep_funnel_fields")
-def keep_funnel_fields(sender, instance: Article, raw: bool, **kwargs) -> None:
-    """A raw save of an existing article (a restored revision) keeps its change counters.
+def keep_funnel_fields(sender, instance: Article, raw: bool, using: str, **kwargs) -> None:
+    """A raw save of an existing article keeps its change counters.
 
-    Revisions leave them out, so a restored article would come back with the
-    defaults: ``version`` would go back to a number that built documents were
-    cached under, and an announced publication would be announced again.
+    django-reversion's own restore (open a revision, save its form) saves
+    raw, and revisions leave the counters out: a restored article would come
+    back with the defaults, ``version`` back to a number that built documents
+    were cached under, an announced publication announced again. The counters
+    belong to this database, not to the content: ``loaddata`` keeps them too.
     """
     if raw and instance.pk is not None:
-        current = Article.objects.filter(pk=instance.pk).values(*FUNNEL_FIELDS).first()
+        rows = Article.objects.using(using).filter(pk=instance.pk)
+        current = rows.values(*FUNNEL_FIELDS).first()
         for name, value in (current or {}).items():
             setattr(instance, name, value)
 

@@ -14,11 +14,11 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
-from reversion.errors import RevertError
+from django.utils.translation import gettext as _
 from reversion.models import Revision
 
 from articles.article_file import ArticleData, ArticleFileError
-from articles.models import Article, Image, Reference, Section, Tag
+from articles.models import FUNNEL_FIELDS, Article, Image, Reference, Section, Tag
 from articles.signals import Reason, article_changed
 
 
@@ -55,17 +55,56 @@ def article_restore(*, article: Article, revision: Revision, user, comment: str)
     """Bring ``article`` back to ``revision``: its fields and its parts, those deleted
     since included and those added since removed. The restore is a revision too.
 
-    All or nothing; a revision that no longer fits (its slug or an anchor is
-    taken since, say) raises ``RestoreFailed`` and changes nothing.
+    Only this article's rows are touched, though a revision may hold several
+    articles (a bulk publish, a tag rename). Rows are saved through their
+    models, so the HTML is rendered by today's renderer, ``updated_at`` is
+    now, and the change counters go on. All or nothing: a revision that no
+    longer fits raises ``RestoreFailed`` and changes nothing.
     """
+    versions = list(revision.version_set.select_related("content_type"))
+    [fields] = [
+        v.field_dict
+        for v in versions
+        if v.content_type.model_class() is Article and v.object_id == str(article.pk)
+    ] or [None]
+    if fields is None:
+        raise RestoreFailed(_("the revision holds no copy of this article."))
+    if Article.objects.filter(slug=fields["slug"]).exclude(pk=article.pk).exists():
+        raise RestoreFailed(
+            _("its address “%(slug)s” belongs to another article now.") % {"slug": fields["slug"]}
+        )
+    parts = {
+        model: [
+            v.field_dict
+            for v in versions
+            if v.content_type.model_class() is model and v.field_dict["article_id"] == article.pk
+        ]
+        for model in (Section, Image, Reference)
+    }
     try:
         with transaction.atomic(), reversion.create_revision():
             reversion.set_user(user)
             reversion.set_comment(comment)
-            revision.revert(delete=True)
-            article_mark_changed(article=article, reason=Reason.SAVED)
-    except (IntegrityError, RevertError) as error:
-        raise RestoreFailed(str(error)) from error
+            current = Article.objects.select_for_update().get(pk=article.pk)
+            # Sections and references go and come back whole (anchors may have
+            # been swapped since); images stay where they are kept, with their copies.
+            current.sections.all().delete()
+            current.references.all().delete()
+            current.images.exclude(pk__in=[row["id"] for row in parts[Image]]).delete()
+            for name, value in fields.items():
+                if name not in FUNNEL_FIELDS and name not in {"id", "tags"}:
+                    setattr(current, name, value)
+            current.save()
+            # A tag deleted since stays deleted.
+            current.tags.set(Tag.objects.filter(pk__in=fields.get("tags", [])))
+            for model in (Section, Reference, Image):  # images point at sections
+                for row in parts[model]:
+                    model(**row).save()
+            article_mark_changed(article=current, reason=Reason.SAVED)
+    except IntegrityError as error:
+        raise RestoreFailed(
+            _("it conflicts with the article as it is now (%(error)s).") % {"error": error}
+        ) from error
 
 
 def articles_publish(*, queryset: models.QuerySet[Article]) -> int:
@@ -182,7 +221,7 @@ def _article_import(
 
     if not created:
         # The file is the whole truth about the article: replace its parts.
-        # (Deleting an image row removes its file once the import commits.)
+        # (The image files stay: the article's earlier revisions show them.)
         article.images.all().delete()
         article.sections.all().delete()
         article.references.all().delete()

@@ -170,3 +170,10 @@ def test_webhooks_without_a_task_queue_are_a_warning(settings, backend, webhooks
 
     assert ids(warnings) == expected
     assert all("tasks_worker" in warning.hint for warning in warnings)
+
+
+def test_the_webhook_check_leaves_a_broken_settings_dict_to_the_settings_check(settings):
+    settings.RLS_ARTICLES = None
+
+    assert article_checks.check_webhook_queue() == []
+    assert "articles.E001" in ids(checks.run_checks())

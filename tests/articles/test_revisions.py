@@ -10,9 +10,9 @@ from django.utils import timezone
 from reversion.models import Revision, Version
 
 from articles import services
-from articles.models import Article, Section
+from articles.models import Article, Section, Tag
 from tests.admin_forms import resubmit
-from tests.factories import ArticleFactory, ImageFactory, SectionFactory
+from tests.factories import ArticleFactory, ImageFactory, SectionFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +223,66 @@ def test_restoring_needs_a_post_the_change_permission_and_a_revision_of_that_art
     client.force_login(moderator)
     assert client.post(url).status_code == 403
     assert Article.objects.get(pk=article.pk).title == "Changed"
+
+
+def test_one_click_keeps_the_counters_going_and_dates_the_change_now(editor, article):
+    resubmit(editor, change_url(article))
+    old = revisions_of(article)[0]
+    resubmit(editor, change_url(article), title="Iron")
+    announced = timezone.now()
+    Article.objects.filter(pk=article.pk).update(announced_published_at=announced)
+    before = Article.objects.get(pk=article.pk)
+
+    assert editor.post(restore_url(article, old)).status_code == 302
+
+    article.refresh_from_db()
+    assert article.title == "Iron and sleep"
+    assert article.version == before.version + 1
+    assert article.announced_published_at == announced
+    assert article.updated_at > before.updated_at
+
+
+def test_one_click_restores_only_this_article_of_a_revision_that_holds_several(editor, article):
+    other = ArticleFactory(title="Ferritin")
+    services.articles_publish(queryset=Article.objects.filter(pk__in=[article.pk, other.pk]))
+    together = revisions_of(article)[0]
+    assert together == revisions_of(other)[0]  # one revision for both
+    resubmit(editor, change_url(article), title="Iron")
+    resubmit(editor, change_url(other), title="Ferritin levels")
+    SectionFactory(article=other, heading="Added since", position=9)
+    other_version = Article.objects.get(pk=other.pk).version
+
+    assert editor.post(restore_url(article, together)).status_code == 302
+
+    assert Article.objects.get(pk=article.pk).title == "Iron and sleep"
+    other.refresh_from_db()
+    assert other.title == "Ferritin levels"
+    assert other.sections.filter(heading="Added since").exists()
+    assert other.version == other_version
+    # django-reversion's own restore would revert both: it is refused for such a revision.
+    version = Version.objects.get_for_object(article).get(revision=together)
+    page = editor.get(f"/admin/articles/article/{article.pk}/history/{version.pk}/", follow=True)
+    assert "also holds other articles" in page.content.decode()
+
+
+def test_one_click_leaves_out_a_tag_deleted_since_and_renders_the_html_anew(editor, article):
+    tag = TagFactory(name="Iron")
+    article.tags.add(tag)
+    resubmit(editor, change_url(article))
+    old = revisions_of(article)[0]
+    causes_pk = article.sections.get(heading="Causes").pk
+    # As if that revision had been rendered by an older, looser renderer.
+    for version in Version.objects.filter(revision=old, content_type__model="section"):
+        version.serialized_data = version.serialized_data.replace(
+            "<p>Low iron.</p>", "<p onclick=alert(1)>Low iron.</p>"
+        )
+        version.save()
+    stale = Version.objects.get(revision=old, content_type__model="section", object_id=causes_pk)
+    assert "onclick" in stale.serialized_data
+    services.tags_delete(queryset=Tag.objects.filter(pk=tag.pk))
+
+    assert editor.post(restore_url(article, old)).status_code == 302
+
+    assert not article.tags.exists()
+    causes = article.sections.get(heading="Causes")
+    assert causes.body_html == "<p>Low iron.</p>"

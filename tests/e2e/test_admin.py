@@ -52,13 +52,18 @@ def png_file() -> dict:
 
 
 def drag(page: Page, handle, *, onto) -> None:
-    """Drag ``handle`` with the mouse, in small steps as a hand does, to the top of ``onto``."""
+    """Drag ``handle`` with the mouse, in small steps as a hand does, above ``onto``."""
     # The mouse reaches only what is on screen: a screen that holds both.
     page.set_viewport_size({"width": 1280, "height": 4000})
     start, target = handle.bounding_box(), onto.bounding_box()
     page.mouse.move(start["x"] + 20, start["y"] + start["height"] / 2)
     page.mouse.down()
-    page.mouse.move(target["x"] + 20, target["y"] - 10, steps=20)
+    # Over the target, then above it, pausing as a hand does: the list
+    # animates each move (150 ms) and takes the next only after it.
+    page.mouse.move(target["x"] + 20, target["y"] + target["height"] / 2, steps=20)
+    page.wait_for_timeout(300)
+    page.mouse.move(target["x"] + 20, target["y"] - 10, steps=10)
+    page.wait_for_timeout(300)
     page.mouse.up()
 
 
@@ -74,6 +79,8 @@ def add_section(page: Page, heading: str):
 def test_dragging_a_section_to_the_top_reorders_the_article(change_page: Page, article):
     handles = change_page.locator("#sections-group .inline-related.has_original h3")
     drag(change_page, handles.nth(2), onto=handles.nth(0))
+    labels = change_page.locator("#sections-group .inline-related.has_original .inline_label")
+    expect(labels).to_have_text(["Treatment", "Causes", "Symptoms"])
     save(change_page)
 
     headings = list(article.sections.values_list("heading", flat=True))
