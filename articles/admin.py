@@ -432,12 +432,18 @@ class ArticleAdmin(SortableAdminBase, VersionAdmin):
         article = self.get_object(request, object_id)
         if article is None:
             raise Http404
-        if not self.has_change_permission(request, article):
+        # A restore adds, changes and deletes the article's parts as well.
+        parts = [
+            f"articles.{action}_{model}"
+            for action in ("add", "change", "delete")
+            for model in ("section", "image", "reference")
+        ]
+        if not (self.has_change_permission(request, article) and request.user.has_perms(parts)):
             raise PermissionDenied
         version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
         when = date_format(localtime(version.revision.date_created), "DATETIME_FORMAT")
         try:
-            services.article_restore(
+            missing = services.article_restore(
                 article=article,
                 revision=version.revision,
                 user=request.user,
@@ -455,6 +461,12 @@ class ArticleAdmin(SortableAdminBase, VersionAdmin):
         self.message_user(
             request, _("Restored the revision of %(when)s") % {"when": when}, messages.SUCCESS
         )
+        for alt_text in missing:
+            self.message_user(
+                request,
+                _("The image “%(image)s” was left out: its file is gone.") % {"image": alt_text},
+                messages.WARNING,
+            )
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=(article.pk,)))
 
     def compare_view(self, request: HttpRequest, object_id: str, older: int, newer: int):

@@ -51,7 +51,7 @@ class RestoreFailed(Exception):
     """A revision cannot be restored as it stands; the message says why, for the editor."""
 
 
-def article_restore(*, article: Article, revision: Revision, user, comment: str) -> None:
+def article_restore(*, article: Article, revision: Revision, user, comment: str) -> list[str]:
     """Bring ``article`` back to ``revision``: its fields and its parts, those deleted
     since included and those added since removed. The restore is a revision too.
 
@@ -60,6 +60,9 @@ def article_restore(*, article: Article, revision: Revision, user, comment: str)
     models, so the HTML is rendered by today's renderer, ``updated_at`` is
     now, and the change counters go on. All or nothing: a revision that no
     longer fits raises ``RestoreFailed`` and changes nothing.
+
+    Returns the alt texts of the revision's images left out because their
+    files are gone (deleted before files were kept for revisions).
     """
     versions = list(revision.version_set.select_related("content_type"))
     [fields] = [
@@ -81,6 +84,9 @@ def article_restore(*, article: Article, revision: Revision, user, comment: str)
         ]
         for model in (Section, Image, Reference)
     }
+    storage = Image._meta.get_field("file").storage
+    missing = [row for row in parts[Image] if not storage.exists(str(row["file"]))]
+    parts[Image] = [row for row in parts[Image] if row not in missing]
     try:
         with transaction.atomic(), reversion.create_revision():
             reversion.set_user(user)
@@ -105,6 +111,7 @@ def article_restore(*, article: Article, revision: Revision, user, comment: str)
         raise RestoreFailed(
             _("it conflicts with the article as it is now (%(error)s).") % {"error": error}
         ) from error
+    return [row["alt_text"] for row in missing]
 
 
 def articles_publish(*, queryset: models.QuerySet[Article]) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from reversion.models import Revision, Version
 
@@ -210,7 +211,7 @@ def test_a_restore_that_no_longer_fits_changes_nothing_and_says_why(editor, arti
 
 
 def test_restoring_needs_a_post_the_change_permission_and_a_revision_of_that_article(
-    editor, client, moderator, article
+    editor, client, moderator, staff_user, article
 ):
     resubmit(editor, change_url(article))
     old = revisions_of(article)[0]
@@ -221,6 +222,10 @@ def test_restoring_needs_a_post_the_change_permission_and_a_revision_of_that_art
     assert editor.get(url).status_code == 405
     assert editor.post(url.replace(f"/{article.pk}/", f"/{other.pk}/")).status_code == 404
     client.force_login(moderator)
+    assert client.post(url).status_code == 403
+    # An editor who may not delete sections may not restore: a restore deletes some.
+    staff_user.user_permissions.remove(Permission.objects.get(codename="delete_section"))
+    client.force_login(staff_user)
     assert client.post(url).status_code == 403
     assert Article.objects.get(pk=article.pk).title == "Changed"
 
@@ -286,3 +291,18 @@ def test_one_click_leaves_out_a_tag_deleted_since_and_renders_the_html_anew(edit
     assert not article.tags.exists()
     causes = article.sections.get(heading="Causes")
     assert causes.body_html == "<p>Low iron.</p>"
+
+
+def test_one_click_leaves_out_an_image_whose_file_is_gone_and_says_so(editor, article):
+    image = ImageFactory(article=article, alt_text="Iron tablets on a plate.")
+    resubmit(editor, change_url(article))
+    old = revisions_of(article)[0]
+    image.file.storage.delete(image.file.name)  # as files went before they were kept
+    image.delete()
+
+    response = editor.post(restore_url(article, old), follow=True)
+
+    assert response.status_code == 200
+    assert "“Iron tablets on a plate.” was left out: its file is gone." in response.content.decode()
+    assert not article.images.exists()
+    assert list(article.sections.values_list("heading", flat=True)) == ["Causes", "Treatment"]
