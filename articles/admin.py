@@ -404,6 +404,24 @@ class ArticleAdmin(SortableAdminBase, VersionAdmin):
             )
         return response
 
+    def article_or_404(self, request: HttpRequest, object_id: str, permitted) -> Article:
+        """The article of an admin view: 404 if there is none, 403 unless ``permitted``."""
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404
+        if not permitted(request, article):
+            raise PermissionDenied
+        return article
+
+    def has_restore_permission(self, request: HttpRequest, article: Article) -> bool:
+        # A restore adds, changes and deletes the article's parts as well.
+        parts = [
+            f"articles.{action}_{model}"
+            for action in ("add", "change", "delete")
+            for model in ("section", "image", "reference")
+        ]
+        return self.has_change_permission(request, article) and request.user.has_perms(parts)
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # django-reversion's own restore reverts every article in the revision;
         # a bulk publish or a tag rename holds several: those restore by button.
@@ -429,17 +447,7 @@ class ArticleAdmin(SortableAdminBase, VersionAdmin):
         """Restore a revision in one click (a POST from the history page's button)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        article = self.get_object(request, object_id)
-        if article is None:
-            raise Http404
-        # A restore adds, changes and deletes the article's parts as well.
-        parts = [
-            f"articles.{action}_{model}"
-            for action in ("add", "change", "delete")
-            for model in ("section", "image", "reference")
-        ]
-        if not (self.has_change_permission(request, article) and request.user.has_perms(parts)):
-            raise PermissionDenied
+        article = self.article_or_404(request, object_id, self.has_restore_permission)
         version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
         when = date_format(localtime(version.revision.date_created), "DATETIME_FORMAT")
         try:
@@ -471,11 +479,7 @@ class ArticleAdmin(SortableAdminBase, VersionAdmin):
 
     def compare_view(self, request: HttpRequest, object_id: str, older: int, newer: int):
         """Two revisions of the article side by side, changed lines marked."""
-        article = self.get_object(request, object_id)
-        if article is None:
-            raise Http404
-        if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
+        article = self.article_or_404(request, object_id, self.has_view_or_change_permission)
         revisions = {
             version.revision_id: version.revision
             for version in Version.objects.get_for_object(article)
@@ -505,11 +509,7 @@ class ArticleAdmin(SortableAdminBase, VersionAdmin):
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
         """Send the editor to the frontend's preview of the article as saved, with a fresh link."""
-        article = self.get_object(request, object_id)
-        if article is None:
-            raise Http404
-        if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
+        article = self.article_or_404(request, object_id, self.has_view_or_change_permission)
         return HttpResponseRedirect(preview_url(article))
 
     # Every save and delete goes through the services that mark the article

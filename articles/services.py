@@ -65,11 +65,14 @@ def article_restore(*, article: Article, revision: Revision, user, comment: str)
     files are gone (deleted before files were kept for revisions).
     """
     versions = list(revision.version_set.select_related("content_type"))
-    [fields] = [
-        v.field_dict
-        for v in versions
-        if v.content_type.model_class() is Article and v.object_id == str(article.pk)
-    ] or [None]
+    fields = next(
+        (
+            v.field_dict
+            for v in versions
+            if v.content_type.model_class() is Article and v.object_id == str(article.pk)
+        ),
+        None,
+    )
     if fields is None:
         raise RestoreFailed(_("the revision holds no copy of this article."))
     if Article.objects.filter(slug=fields["slug"]).exclude(pk=article.pk).exists():
