@@ -66,23 +66,39 @@ def revision_text(revision: Revision) -> list[str]:
         for model, content_type in types.items():
             if version.content_type_id == content_type.pk:
                 by_model[model].append(version.field_dict)
+    return article_lines(by_model[Article], by_model[Section], by_model[Image], by_model[Reference])
+
+
+def current_text(article_id: int) -> list[str]:
+    """The article as it is now, as ``revision_text`` shows a revision (none if it is gone)."""
+    rows = [
+        model.objects.filter(**{lookup: article_id}).values()
+        for model, lookup in ((Article, "pk"), (Section, "article"), (Image, "article"))
+    ]
+    references = Reference.objects.filter(article=article_id).values()
+    return article_lines(*rows, references)
+
+
+def article_lines(articles, sections, images, references) -> list[str]:
+    """Lines for an article and its parts, given as field dicts (a revision's or the rows')."""
     lines: list[str] = []
-    for article in by_model[Article]:
+    for article in articles:
         lines += [f"Title: {article['title']}", f"Slug: {article['slug']}"]
         lines += [f"Byline: {article['byline']}", f"Status: {article['status']}"]
         lines += [f"Published at: {article['published_at']}"]
+        lines += [f"Comments enabled: {article['comments_enabled']}"]
         lines += [f"Reviewed: {article['last_reviewed_on']} {article['reviewer_name']}"]
         lines += ["Intro:", *article["intro"].splitlines()]
-    for section in sorted(by_model[Section], key=lambda s: (s["position"], s["id"])):
+    for section in sorted(sections, key=lambda s: (s["position"], s["id"])):
         lines += [
             "",
             f"{'#' * section['level']} {section['heading']}",
             *section["body"].splitlines(),
         ]
-    for image in sorted(by_model[Image], key=lambda i: (i["position"], i["id"])):
+    for image in sorted(images, key=lambda i: (i["position"], i["id"])):
         lines += ["", f"Image {image['file']}: {image['alt_text']} / {image['caption']}"]
     for number, reference in enumerate(
-        sorted(by_model[Reference], key=lambda r: (r["position"], r["id"])), start=1
+        sorted(references, key=lambda r: (r["position"], r["id"])), start=1
     ):
         lines += [f"[{number}] {reference['authors']} {reference['title']} {reference['year']}"]
     return lines

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import reversion
@@ -51,31 +51,53 @@ class RestoreFailed(Exception):
     """A revision cannot be restored as it stands; the message says why, for the editor."""
 
 
-def article_restore(*, article: Article, revision: Revision, user, comment: str) -> list[str]:
-    """Bring ``article`` back to ``revision``: its fields and its parts, those deleted
-    since included and those added since removed. The restore is a revision too.
+# What decides whether and how the article is live: a restore keeps these as
+# they are unless the editor asks for the revision's too.
+PUBLICATION_FIELDS = ("status", "published_at", "comments_enabled")
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What ``article_restore`` did."""
+
+    article: Article
+    # The alt texts of the revision's images left out because their files are
+    # gone (deleted before files were kept for revisions).
+    images_left_out: list[str]
+    # The article's status before the restore (None: it did not exist).
+    status_before: str | None
+
+
+def article_restore(
+    *, article_id: int, revision: Revision, user, comment: str, publication: bool = False
+) -> Restored:
+    """Bring article ``article_id`` back to ``revision``: its content and its parts,
+    those deleted since included and those added since removed. The restore is a
+    revision too, and the article is marked changed.
+
+    The article's status, publication time and comments setting stay as they are
+    (what is live stays live) unless ``publication`` asks for the revision's. An
+    article deleted since is created again, as a draft unless ``publication``.
 
     Only this article's rows are touched, though a revision may hold several
     articles (a bulk publish, a tag rename). Rows are saved through their
     models, so the HTML is rendered by today's renderer, ``updated_at`` is
-    now, and the change counters go on. All or nothing: a revision that no
-    longer fits raises ``RestoreFailed`` and changes nothing.
-
-    Returns the alt texts of the revision's images left out because their
-    files are gone (deleted before files were kept for revisions).
+    now, and the change counters go on. All or nothing: a revision that does
+    not hold this article, or no longer fits, raises ``RestoreFailed`` and
+    changes nothing.
     """
     versions = list(revision.version_set.select_related("content_type"))
     fields = next(
         (
             v.field_dict
             for v in versions
-            if v.content_type.model_class() is Article and v.object_id == str(article.pk)
+            if v.content_type.model_class() is Article and v.object_id == str(article_id)
         ),
         None,
     )
     if fields is None:
         raise RestoreFailed(_("the revision holds no copy of this article."))
-    if Article.objects.filter(slug=fields["slug"]).exclude(pk=article.pk).exists():
+    if Article.objects.filter(slug=fields["slug"]).exclude(pk=article_id).exists():
         raise RestoreFailed(
             _("its address “%(slug)s” belongs to another article now.") % {"slug": fields["slug"]}
         )
@@ -83,7 +105,7 @@ def article_restore(*, article: Article, revision: Revision, user, comment: str)
         model: [
             v.field_dict
             for v in versions
-            if v.content_type.model_class() is model and v.field_dict["article_id"] == article.pk
+            if v.content_type.model_class() is model and v.field_dict["article_id"] == article_id
         ]
         for model in (Section, Image, Reference)
     }
@@ -94,16 +116,23 @@ def article_restore(*, article: Article, revision: Revision, user, comment: str)
         with transaction.atomic(), reversion.create_revision():
             reversion.set_user(user)
             reversion.set_comment(comment)
-            current = Article.objects.select_for_update().get(pk=article.pk)
+            current = Article.objects.select_for_update().filter(pk=article_id).first()
+            status_before = current.status if current else None
+            if current is None:
+                current = Article(pk=article_id, status=Article.Status.DRAFT)
             # Sections and references go and come back whole (anchors may have
             # been swapped since); images stay where they are kept, with their copies.
             current.sections.all().delete()
             current.references.all().delete()
             current.images.exclude(pk__in=[row["id"] for row in parts[Image]]).delete()
+            kept = {name: getattr(current, name) for name in PUBLICATION_FIELDS}
             for name, value in fields.items():
                 if name not in FUNNEL_FIELDS and name not in {"id", "tags"}:
                     setattr(current, name, value)
-            current.save()
+            if not publication:
+                for name, value in kept.items():
+                    setattr(current, name, value)
+            current.save(force_insert=status_before is None)
             # A tag deleted since stays deleted.
             current.tags.set(Tag.objects.filter(pk__in=fields.get("tags", [])))
             for model in (Section, Reference, Image):  # images point at sections
@@ -114,7 +143,11 @@ def article_restore(*, article: Article, revision: Revision, user, comment: str)
         raise RestoreFailed(
             _("it conflicts with the article as it is now (%(error)s).") % {"error": error}
         ) from error
-    return [row["alt_text"] for row in missing]
+    return Restored(
+        article=current,
+        images_left_out=[row["alt_text"] for row in missing],
+        status_before=status_before,
+    )
 
 
 def articles_publish(*, queryset: models.QuerySet[Article]) -> int:

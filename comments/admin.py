@@ -8,6 +8,7 @@ as the staff API, so each change records who made it and when.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -15,12 +16,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import HTTPS_URLS
 from articles.admin_index import AdminIndexCount, admin_index_count
 from comments import services
 from comments.models import Comment, DisallowedTerm, PendingComment
 
 MODERATE_PERMISSION = "comments.moderate_comment"
+# "example.org/x" means https://, as Django 6 will assume by default.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class CommentAdminBase(admin.ModelAdmin):

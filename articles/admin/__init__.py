@@ -1,0 +1,55 @@
+"""The editor's admin: an article and all its parts on one page.
+
+``articles``: the article admin, its list and actions; ``forms``: the rules
+that reach across its inlines; ``inlines``: the parts; ``history``: compare,
+restore and recover. Tags and webhook deliveries have small admins here.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from articles import services
+from articles.admin.articles import ArticleAdmin, show_index_counts
+from articles.admin.forms import HTTPS_URLS, posted_rows
+from articles.models import Tag, WebhookDelivery
+
+__all__ = ["HTTPS_URLS", "ArticleAdmin", "posted_rows", "show_index_counts"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj: Tag, form, change) -> None:
+        services.tag_save(tag=obj)
+
+    def delete_model(self, request, obj: Tag) -> None:
+        services.tags_delete(queryset=Tag.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset: models.QuerySet[Tag]) -> None:
+        services.tags_delete(queryset=queryset)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """Every webhook POST and how it went: read only, for staff to see what failed."""
+
+    list_display = ["created_at", "event", "slug", "url", "attempts", "status_code", "delivered"]
+    list_filter = ["event", ("delivered_at", admin.EmptyFieldListFilter)]
+    search_fields = ["slug", "url"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    @admin.display(boolean=True, description=_("delivered"))
+    def delivered(self, delivery: WebhookDelivery) -> bool:
+        return delivery.delivered_at is not None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

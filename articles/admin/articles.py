@@ -1,0 +1,169 @@
+"""The article admin: the article and all its parts on one page, its list and actions."""
+
+from __future__ import annotations
+
+from adminsortable2.admin import SortableAdminBase
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
+
+from articles import services
+from articles.admin.forms import MARKDOWN_EDITOR, ArticleForm, ImageFormSet
+from articles.admin.history import ArticleHistoryMixin
+from articles.admin.inlines import ImageInline, ReferenceInline, SectionInline
+from articles.admin_index import AdminIndexCount, admin_index_count
+from articles.models import Article, Section
+from articles.preview import preview_url
+from articles.selectors import SEARCH_MAX_WORDS
+from articles.signals import Reason
+
+
+def show_index_counts(site: admin.AdminSite) -> None:
+    """Show the apps' counts (articles.admin_index) above the app list of ``site``'s index.
+
+    A host that set its own index template keeps it; it extends ours to keep
+    the counts (README).
+    """
+    if site.index_template is None:
+        site.index_template = "admin/articles/index.html"
+
+
+show_index_counts(admin.site)
+show_index_counts(admin.site)
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    """Published articles due for a medical review (RLS_ARTICLES["REVIEW_INTERVAL_MONTHS"])."""
+
+    title = _("medical review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("current", _("Up to date"))]
+
+    def queryset(self, request, queryset):
+        overdue = Article.objects.review_overdue().values("pk")
+        if self.value() == "overdue":
+            return queryset.filter(pk__in=overdue)
+        if self.value() == "current":
+            return queryset.filter(status=Article.Status.PUBLISHED).exclude(pk__in=overdue)
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
+    form = ArticleForm
+    list_display = ["title", "state", "published_at", "last_reviewed_on", "updated_at"]
+    list_filter = ["status", ReviewFilter, "tags"]
+    search_fields = ["title", "intro", "sections__heading", "sections__body"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    filter_horizontal = ["tags"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "byline", "intro", "tags"]}),
+        (_("Publication"), {"fields": ["status", "published_at", "comments_enabled"]}),
+        (
+            _("Medical review"),
+            {"fields": ["last_reviewed_on", ("reviewer_name", "reviewer_credentials")]},
+        ),
+    ]
+    inlines = [SectionInline, ImageInline, ReferenceInline]
+    actions = ["publish", "unpublish"]
+    formfield_overrides = MARKDOWN_EDITOR
+    # Adds the Preview button beside History.
+    change_form_template = "admin/articles/article/change_form.html"
+
+    def get_urls(self):
+        preview = path(
+            "<path:object_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="articles_article_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def article_or_404(self, request: HttpRequest, object_id: str, permitted) -> Article:
+        """The article of an admin view: 404 if there is none, 403 unless ``permitted``."""
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404
+        if not permitted(request, article):
+            raise PermissionDenied
+        return article
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
+        """Send the editor to the frontend's preview of the article as saved, with a fresh link."""
+        article = self.article_or_404(request, object_id, self.has_view_or_change_permission)
+        return HttpResponseRedirect(preview_url(article))
+
+    # Every save and delete goes through the services that mark the article
+    # changed; the mark comes after the inlines are saved, so what hangs on
+    # it sees the article whole.
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        saved_sections = {
+            section_form.prefix: section_form.instance
+            for formset in formsets
+            if formset.model is Section
+            for section_form in formset.forms
+            if section_form.instance.pk
+        }
+        for formset in formsets:
+            if isinstance(formset, ImageFormSet):
+                formset.place_after_new_sections(saved_sections)
+        services.article_mark_changed(article=form.instance, reason=Reason.SAVED)
+
+    def delete_model(self, request, obj: Article) -> None:
+        services.articles_delete(queryset=Article.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset: models.QuerySet[Article]) -> None:
+        services.articles_delete(queryset=queryset)
+
+    def get_search_results(self, request, queryset, search_term):
+        # Django adds a join per word; a pasted essay would build a query
+        # SQLite refuses. The first words are plenty to find an article.
+        search_term = " ".join(search_term.split()[:SEARCH_MAX_WORDS])
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, article: Article) -> str:
+        # "Published" with a future time is not public yet: say so.
+        if article.status == Article.Status.PUBLISHED and not article.is_public:
+            return _("Scheduled")
+        return article.get_status_display()
+
+    @admin.action(description=_("Publish the selected articles"), permissions=["change"])
+    def publish(self, request, queryset: models.QuerySet[Article]) -> None:
+        count = services.articles_publish(queryset=queryset)
+        self.message_user(
+            request,
+            ngettext("Published %d article.", "Published %d articles.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
+    def unpublish(self, request, queryset: models.QuerySet[Article]) -> None:
+        count = services.articles_unpublish(queryset=queryset)
+        self.message_user(
+            request,
+            ngettext("Unpublished %d article.", "Unpublished %d articles.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+@admin_index_count(key="review-overdue-summary", caption=_("Articles"))
+def review_overdue_count(request: HttpRequest) -> AdminIndexCount | None:
+    """Published articles due for a medical review, for editors."""
+    if not request.user.has_perm("articles.change_article"):
+        return None
+    count = Article.objects.review_overdue().count()
+    label = ngettext(
+        "%(count)d article due for medical review",
+        "%(count)d articles due for medical review",
+        count,
+    ) % {"count": count}
+    return AdminIndexCount(label, reverse("admin:articles_article_changelist") + "?review=overdue")
