@@ -10,10 +10,15 @@ as lines for the admin's readable diff.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from reversion.models import Revision, Version
 
 from articles.models import FUNNEL_FIELDS, Article, Image, Reference, Section
@@ -58,6 +63,25 @@ def record_revision(sender, article_ids, reason, **kwargs) -> None:
             reversion.add_to_revision(article)
 
 
+def newest_revision(article_id: int) -> Revision | None:
+    """The article's latest revision, with its user."""
+    version = (
+        Version.objects.get_for_object_reference(Article, article_id)
+        .select_related("revision__user")
+        .order_by("-revision_id")
+        .first()
+    )
+    return version.revision if version else None
+
+
+def diff_table(older: list[str], newer: list[str], older_label: str, newer_label: str) -> str:
+    """Two texts side by side, changed lines marked, as HTML (difflib escapes every line)."""
+    table = difflib.HtmlDiff(wrapcolumn=70).make_table(
+        older, newer, fromdesc=older_label, todesc=newer_label, context=True, numlines=2
+    )
+    return mark_safe(table)
+
+
 def revision_text(revision: Revision) -> list[str]:
     """The article of ``revision`` as readable lines: fields, then each part in order."""
     types = ContentType.objects.get_for_models(Article, Section, Image, Reference)
@@ -79,13 +103,18 @@ def current_text(article_id: int) -> list[str]:
     return article_lines(*rows, references)
 
 
+def moment(value: dt.datetime | None) -> str:
+    """A time as the editor reads it: local, to the second (revisions keep milliseconds)."""
+    return localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+
+
 def article_lines(articles, sections, images, references) -> list[str]:
     """Lines for an article and its parts, given as field dicts (a revision's or the rows')."""
     lines: list[str] = []
     for article in articles:
         lines += [f"Title: {article['title']}", f"Slug: {article['slug']}"]
         lines += [f"Byline: {article['byline']}", f"Status: {article['status']}"]
-        lines += [f"Published at: {article['published_at']}"]
+        lines += [f"Published at: {moment(article['published_at'])}"]
         lines += [f"Comments enabled: {article['comments_enabled']}"]
         lines += [f"Reviewed: {article['last_reviewed_on']} {article['reviewer_name']}"]
         lines += ["Intro:", *article["intro"].splitlines()]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from adminsortable2.admin import SortableAdminBase
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, router, transaction
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
 from articles import services
+from articles.admin import conflicts
 from articles.admin.forms import MARKDOWN_EDITOR, ArticleForm, ImageFormSet
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.inlines import ImageInline, ReferenceInline, SectionInline
@@ -77,6 +79,34 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
     formfield_overrides = MARKDOWN_EDITOR
     # Adds the Preview button beside History.
     change_form_template = "admin/articles/article/change_form.html"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST" or object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        # The conflict check's row lock holds until the save is committed.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            article = self.get_object(request, unquote(object_id))
+            base = request.POST.get(conflicts.TOKEN_FIELD, "")
+            conflict = article and conflicts.edit_conflict(article.pk, base)
+            if conflict:
+                request.POST = conflicts.merged_post(
+                    request.POST,
+                    article=article,
+                    conflict=conflict,
+                    base=base,
+                    form_class=self.get_form(request, article, change=True),
+                    formsets=[
+                        (formset.get_default_prefix(), formset)
+                        for formset, _inline in self.get_formsets_with_inlines(request, article)
+                    ],
+                )
+                request.article_conflict = conflict
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.conflict = getattr(request, "article_conflict", None)
+        return form
 
     def get_urls(self):
         preview = path(

@@ -17,9 +17,11 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
+from articles.admin.conflicts import TOKEN_FIELD, EditConflict
 from articles.citations import missing_citations
 from articles.editor import EditorWidget
 from articles.models import Section, section_anchor
+from articles.revisions import newest_revision
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": EditorWidget}}
 # "example.org/x" means https://, as Django 6 will assume by default.
@@ -99,12 +101,51 @@ def citation_error(number: int, references: int) -> ValidationError:
 
 
 class ArticleForm(forms.ModelForm):
+    # The article's newest revision when the page was opened (admin.conflicts).
+    base_revision = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Set by the admin when the POST's base is not the newest revision.
+    conflict: EditConflict | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            newest = newest_revision(self.instance.pk)
+            self.fields[TOKEN_FIELD].initial = str(newest.pk) if newest else ""
+
     def clean_intro(self) -> str:
         intro = self.cleaned_data.get("intro", "")
         references = kept_reference_forms(self.data)
         if missing := missing_citations(intro, references):
             raise citation_error(missing[0], references)
         return intro
+
+    def clean_published_at(self):
+        # The admin's split widget shows seconds: a time saved with microseconds
+        # comes back without them. Unchanged means unchanged, to the microsecond.
+        value = self.cleaned_data.get("published_at")
+        saved = self.instance.published_at if self.instance.pk else None
+        if value and saved and value == saved.replace(microsecond=0):
+            return saved
+        return value
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if conflict := self.conflict:
+            raise ValidationError(
+                _(
+                    "%(user)s saved this article at %(when)s, after you opened this page. "
+                    "Their change is shown below. Your changes are still in the form, and "
+                    "what you had not changed now shows theirs: check, then save again."
+                ),
+                code="edit_conflict",
+                params={"user": conflict.user, "when": conflict.when},
+            )
+        return cleaned_data
+
+    @property
+    def changed_data(self) -> list[str]:
+        # The token is no change of the article's.
+        return [name for name in super().changed_data if name != TOKEN_FIELD]
 
 
 class AfterSectionSelect(forms.Select):

@@ -11,7 +11,7 @@ confirmation page, which shows the changes first.
 
 from __future__ import annotations
 
-import difflib
+import datetime as dt
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -28,14 +28,13 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from reversion.models import Revision, Version
 
 from articles import services
 from articles.models import Article
-from articles.revisions import current_text, revision_text
+from articles.revisions import current_text, diff_table, revision_text
 
 PUBLICATION_ONLY = "publication"  # the confirmation page's button for a restore with status
 
@@ -44,12 +43,11 @@ def revision_date(revision: Revision) -> str:
     return date_format(localtime(revision.date_created), "DATETIME_FORMAT")
 
 
-def diff_table(older: list[str], newer: list[str], older_label: str, newer_label: str) -> str:
-    """Two texts side by side, changed lines marked (difflib escapes every line it shows)."""
-    table = difflib.HtmlDiff(wrapcolumn=70).make_table(
-        older, newer, fromdesc=older_label, todesc=newer_label, context=True, numlines=2
-    )
-    return mark_safe(table)
+def as_stored(value):
+    """``value`` as a revision stores it: a time to the millisecond."""
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return value
 
 
 class ArticleHistoryMixin:
@@ -164,8 +162,11 @@ class ArticleHistoryMixin:
         self, request: HttpRequest, article: Article | None, version: Version
     ) -> TemplateResponse:
         fields = version.field_dict
-        now = {name: getattr(article, name, None) for name in services.PUBLICATION_FIELDS}
-        then = {name: fields.get(name) for name in services.PUBLICATION_FIELDS}
+        # Revisions keep times to the millisecond (Django's JSON): compare so.
+        now = {
+            name: as_stored(getattr(article, name, None)) for name in services.PUBLICATION_FIELDS
+        }
+        then = {name: as_stored(fields.get(name)) for name in services.PUBLICATION_FIELDS}
         when = revision_date(version.revision)
         context = {
             **self.admin_site.each_context(request),

@@ -1,0 +1,184 @@
+"""Two editors on one article: a save from a page opened before someone else's save.
+
+The change page carries the article's newest revision when it was opened
+(``base_revision``). A save whose base is older is refused, with who saved
+and when and the diff of their change; the editor's input stays in the form.
+The form shown again is merged three ways: a field the editor left as it was
+on their page takes the value saved since, a field the editor changed keeps
+the editor's input, so saving again loses neither change.
+
+The token is a revision, not ``Article.version``: comment counts and image
+copies count there too, and they conflict with no one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from django import forms
+from django.db import models
+from django.http import QueryDict
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from reversion.models import Revision
+
+from articles.models import Article
+from articles.revisions import diff_table, newest_revision, revision_text
+
+TOKEN_FIELD = "base_revision"
+
+
+class EditConflict(NamedTuple):
+    """Someone saved the article after this page was opened."""
+
+    user: str
+    when: str
+    diff: str  # their change, as an HTML table
+    newest: Revision
+
+
+def edit_conflict(article_id: int, base: str) -> EditConflict | None:
+    """The conflict of a save based on revision ``base``, if another was saved since.
+
+    Call it inside the save's transaction: it locks the article's row, so a
+    second save of the article waits until this one is committed or refused.
+    """
+    Article.objects.select_for_update().filter(pk=article_id).exists()
+    newest = newest_revision(article_id)
+    if newest is None or str(newest.pk) == base:
+        return None
+    older = base_revision(article_id, base)
+    when = date_format(localtime(newest.date_created), "DATETIME_FORMAT")
+    user = newest.user.get_username() if newest.user else _("someone")
+    return EditConflict(
+        user=user,
+        when=when,
+        newest=newest,
+        diff=diff_table(
+            revision_text(older) if older else [],
+            revision_text(newest),
+            _("When you opened the page"),
+            _("Saved by %(user)s at %(when)s") % {"user": user, "when": when},
+        ),
+    )
+
+
+def base_revision(article_id: int, base: str) -> Revision | None:
+    """The revision ``base`` names, if it is one of this article's."""
+    if not base.isdigit():
+        return None
+    return Revision.objects.filter(
+        pk=base, version__content_type__model="article", version__object_id=str(article_id)
+    ).first()
+
+
+def revision_rows(revision: Revision | None, model: type[models.Model]) -> dict[str, dict]:
+    """The field dicts of ``model``'s rows in ``revision``, by primary key (as posted)."""
+    if revision is None:
+        return {}
+    versions = revision.version_set.filter(content_type__model=model._meta.model_name)
+    return {v.object_id: v.field_dict for v in versions.select_related("content_type")}
+
+
+def merged_post(
+    data: QueryDict,
+    *,
+    article: Article,
+    conflict: EditConflict,
+    base: str,
+    form_class: type[forms.ModelForm],
+    formsets: Iterable[tuple[str, type[forms.BaseModelFormSet]]],
+) -> QueryDict:
+    """The editor's POST, with what they left untouched brought up to date."""
+    older = base_revision(article.pk, base)
+    merged = data.copy()
+    merged[TOKEN_FIELD] = str(conflict.newest.pk)
+    if older is None:
+        return merged
+    article_rows = revision_rows(older, Article)
+    merge_row(merged, "", form_class, article_rows.get(str(article.pk)), article)
+    for prefix, formset_class in formsets:
+        model = formset_class.model
+        then = revision_rows(older, model)
+        now = {str(row.pk): row for row in model.objects.filter(article=article)}
+        try:
+            initial = int(data.get(f"{prefix}-INITIAL_FORMS", 0))
+        except ValueError:
+            continue  # Django's form set refuses the POST itself
+        for index in range(max(0, min(initial, len(now)))):
+            pk = data.get(f"{prefix}-{index}-id", "")
+            if pk in then and pk in now:
+                merge_row(merged, f"{prefix}-{index}-", formset_class.form, then[pk], now[pk])
+    return merged
+
+
+def merge_row(
+    data: QueryDict,
+    prefix: str,
+    form_class: type[forms.BaseForm],
+    then: dict | None,
+    now: models.Model,
+) -> None:
+    """Bring the fields of one form the editor left as they were up to ``now``."""
+    if then is None:
+        return
+    for name, field in form_class.base_fields.items():
+        model_field = model_field_of(now, name)
+        if model_field is None or isinstance(field, forms.FileField):
+            continue
+        before = as_data(field, prefix + name, then.get(model_field.attname, then.get(name)))
+        after = as_data(field, prefix + name, model_field.value_from_object(now))
+        posted = {key: data.getlist(key) for key in before}
+        if same(before, after) or not same(before, posted):
+            continue  # not changed since, or changed by this editor: their input stands
+        for key, values in after.items():
+            data.setlist(key, values)
+
+
+def model_field_of(instance: models.Model, name: str) -> models.Field | None:
+    try:
+        field = instance._meta.get_field(name)
+    except Exception:  # a form-only field (the token, DELETE, order)
+        return None
+    if field.primary_key or not (field.concrete or field.many_to_many):
+        return None
+    if field.is_relation and field.related_model is Article:
+        return None  # the inline's link to its article
+    return field
+
+
+def as_data(field: forms.Field, key: str, value) -> dict[str, list[str]]:
+    """``value`` as a browser would post it in ``field``'s widget named ``key``."""
+    widget = field.widget
+    while hasattr(widget, "widget") and not isinstance(widget, forms.MultiWidget):
+        widget = widget.widget  # the admin's related-object wrapper
+    if getattr(widget, "allow_multiple_selected", False):
+        return {key: [str(getattr(v, "pk", v)) for v in value or []]}
+    prepared = field.prepare_value(value)
+    if isinstance(widget, forms.MultiWidget):
+        parts = widget.decompress(prepared)
+        return {
+            key + suffix: [text(sub.format_value(part))]
+            for suffix, sub, part in zip(widget.widgets_names, widget.widgets, parts, strict=True)
+        }
+    if isinstance(widget, forms.CheckboxInput):
+        return {key: ["on"] if widget.check_test(prepared) else []}
+    shown = widget.format_value(prepared)
+    if isinstance(shown, list):  # a select's chosen values
+        shown = shown[0] if shown else ""
+    return {key: [text(shown)]}
+
+
+def text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def same(one: dict[str, list[str]], other: dict[str, list[str]]) -> bool:
+    """Equal as posted: line ends and surrounding spaces aside, in any order."""
+
+    def normal(values: list[str]) -> list[str]:
+        return sorted(v.replace("\r\n", "\n").strip() for v in values)
+
+    return all(normal(one[key]) == normal(other.get(key, [])) for key in one)
