@@ -8,6 +8,7 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 
 from articles.citations import CITATION_RE, reference_anchor
 
@@ -30,7 +31,31 @@ class CitationExtension(Extension):
         md.inlinePatterns.register(CitationProcessor(CITATION_RE.pattern, md), "citation", 176)
 
 
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists", CitationExtension()]
+# Ids an author writes (attribute lists, footnotes, raw HTML) are prefixed, as
+# GitHub does, so none can pose as the page's own (``_main``, ``_json_ld``) or
+# as a reference's anchor (``ref-1``). The renderer's own anchors are not ids
+# in the body: headings' anchors and ``#ref-n`` links keep their names.
+USER_ID_PREFIX = "user-content-"
+
+
+class LocalLinksProcessor(Treeprocessor):
+    """Point links to ids of the same text (footnotes, attribute lists) at their prefixed ids."""
+
+    def run(self, root):
+        ids = {element.get("id") for element in root.iter() if element.get("id")}
+        for link in root.iter("a"):
+            href = link.get("href", "")
+            if href.startswith("#") and href[1:] in ids:
+                link.set("href", f"#{USER_ID_PREFIX}{href[1:]}")
+
+
+class LocalLinksExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802  (Python-Markdown's name)
+        # Last, after attribute lists (8) and footnotes (50) have set their ids.
+        md.treeprocessors.register(LocalLinksProcessor(md), "local_links", 1)
+
+
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists", CitationExtension(), LocalLinksExtension()]
 
 # Only what articles need; everything else (script, style, iframes, forms,
 # event handlers, inline styles) is dropped.
@@ -54,14 +79,21 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+def prefix_ids(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id" and not value.startswith(USER_ID_PREFIX):
+        return USER_ID_PREFIX + value
+    return value
+
+
 def sanitize_html(html: str) -> str:
-    """Strip everything from ``html`` that is not on the allow-lists above."""
+    """Strip everything from ``html`` that is not on the allow-lists above; prefix ids."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
+        attribute_filter=prefix_ids,
     )
 
 

@@ -196,3 +196,36 @@ def test_intro_html_is_sanitised_when_saved_with_update_fields():
 
 def test_empty_markdown_stores_empty_html():
     assert stored_html("Article.intro_html", "") == ""
+
+
+# Ids the author writes cannot pose as the page's own or a reference's anchor.
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        '<a id="ref-1">forged reference</a>',
+        '<span id="_main">x</span>',
+        '<span id="_json_ld">x</span>',
+        "## Heading {#ref-1}",
+        "Text\n{: #_main}",
+    ],
+)
+def test_ids_written_in_markdown_come_out_prefixed(markdown):
+    section = SectionFactory(body=markdown)
+    ids = re.findall(r'id="([^"]*)"', section.body_html)
+    assert ids and all(value.startswith("user-content-") for value in ids)
+    assert 'id="ref-1"' not in section.body_html and 'id="_main"' not in section.body_html
+
+
+def test_the_renderers_own_anchors_keep_their_names():
+    section = SectionFactory(body="Iron helps [^1].\n\nSee [causes](#causes).")
+    assert '<a href="#ref-1" title="Reference 1"' in section.body_html
+    assert 'href="#causes"' in section.body_html  # another section's anchor
+
+
+def test_links_to_an_id_of_the_same_text_follow_its_prefix():
+    section = SectionFactory(body="A claim[^note].\n\n[^note]: A footnote.")
+    assert 'id="user-content-fn:note"' in section.body_html
+    assert 'href="#user-content-fn:note"' in section.body_html
+    assert 'href="#user-content-fnref:note"' in section.body_html
