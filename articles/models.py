@@ -419,7 +419,8 @@ class Reference(OrderedPart):
         verbose_name_plural = _("references")
 
     def __str__(self) -> str:
-        return self.citation or self.title
+        # Without its closing full stop: Django's messages quote it and add their own.
+        return (self.citation or self.title).rstrip(".")
 
     def save(self, *args, **kwargs) -> None:
         self.doi = normalize_doi(self.doi)

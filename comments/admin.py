@@ -98,22 +98,31 @@ class CommentAdminBase(admin.ModelAdmin):
     def delete_queryset(self, request, queryset: QuerySet[Comment]) -> None:
         services.comments_delete(queryset=queryset)
 
-    def _moderate(self, request, queryset: QuerySet[Comment], action: str, done: str) -> None:
+    # Each action's message, singular and plural (ngettext chooses by the count).
+    DONE = {
+        "approve": ("Approved %(count)d comment.", "Approved %(count)d comments."),
+        "spam": ("Marked %(count)d comment as spam.", "Marked %(count)d comments as spam."),
+        "remove": ("Removed %(count)d comment.", "Removed %(count)d comments."),
+    }
+
+    def _moderate(self, request, queryset: QuerySet[Comment], action: str) -> None:
         status = services.STATUS_OF_ACTION[action]
         count = services.comments_moderate(queryset=queryset, status=status, actor=request.user)
-        self.message_user(request, done % {"count": count}, messages.SUCCESS)
+        singular, plural = self.DONE[action]
+        message = ngettext(singular, plural, count) % {"count": count}
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Approve the selected comments"), permissions=["moderate"])
     def approve(self, request, queryset):
-        self._moderate(request, queryset, "approve", _("Approved %(count)d comment(s)."))
+        self._moderate(request, queryset, "approve")
 
     @admin.action(description=_("Mark the selected comments as spam"), permissions=["moderate"])
     def mark_spam(self, request, queryset):
-        self._moderate(request, queryset, "spam", _("Marked %(count)d comment(s) as spam."))
+        self._moderate(request, queryset, "spam")
 
     @admin.action(description=_("Remove the selected comments"), permissions=["moderate"])
     def remove(self, request, queryset):
-        self._moderate(request, queryset, "remove", _("Removed %(count)d comment(s)."))
+        self._moderate(request, queryset, "remove")
 
     @admin.action(
         description=_("Erase personal data of the selected comments' authors"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from articles.article_file import ArticleFileError, parse_article_file
 from articles.services import article_import
@@ -19,11 +20,15 @@ def import_article_file(path: Path, *, publish: bool) -> str:
         article, created = article_import(data=data, publish=publish)
     except ArticleFileError as exc:
         raise CommandError(f"{path}:{exc.line}: {exc.message}") from None
-    return (
-        f"{'Created' if created else 'Updated'} {article.slug!r} ({article.status}): "
-        f"{len(data.sections)} sections, {len(data.images)} images, "
-        f"{len(data.references)} references."
+    parts = ", ".join(
+        ngettext(singular, plural, count) % {"count": count}
+        for singular, plural, count in (
+            ("%(count)d section", "%(count)d sections", len(data.sections)),
+            ("%(count)d image", "%(count)d images", len(data.images)),
+            ("%(count)d reference", "%(count)d references", len(data.references)),
+        )
     )
+    return f"{'Created' if created else 'Updated'} {article.slug!r} ({article.status}): {parts}."
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import ngettext
 
 from comments.services import ERASED_NAME, commenter_data_erase
 
@@ -16,4 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, email: str, **options) -> None:
         count = commenter_data_erase(emails=[email])
-        self.stdout.write(f"Erased the personal data of {count} comment(s).")
+        self.stdout.write(
+            ngettext(
+                "Erased the personal data of %(count)d comment.",
+                "Erased the personal data of %(count)d comments.",
+                count,
+            )
+            % {"count": count}
+        )

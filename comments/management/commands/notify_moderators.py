@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from comments.services import comments_notify_moderators
 
@@ -11,4 +12,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         told = comments_notify_moderators()
-        self.stdout.write(f"Moderators told of {told} pending comment(s).")
+        self.stdout.write(
+            ngettext(
+                "Moderators told of %(count)d pending comment.",
+                "Moderators told of %(count)d pending comments.",
+                told,
+            )
+            % {"count": told}
+        )

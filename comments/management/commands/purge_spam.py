@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import ngettext
 
 from comments.services import spam_purge
 
@@ -22,4 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, days: int, **options) -> None:
         count = spam_purge(older_than_days=days)
-        self.stdout.write(f"Deleted {count} spam comment(s) older than {days} day(s).")
+        comments = ngettext(
+            "Deleted %(count)d spam comment", "Deleted %(count)d spam comments", count
+        ) % {"count": count}
+        age = ngettext("older than %(days)d day.", "older than %(days)d days.", days) % {
+            "days": days
+        }
+        self.stdout.write(f"{comments} {age}")
