@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from PIL import Image as PILImage
 
 from articles.citations import missing_citations
+from articles.validators import images_without_alt_text
 
 FRONT_MATTER_KEYS = {"title", "slug", "byline", "tags", "last_reviewed_on"}
 
@@ -236,6 +237,8 @@ def parse_article_file(text: str, base_dir: Path) -> ArticleData:
         if image:
             article.images.append(image_awaiting_credit := _image(image, number, base_dir, article))
             continue
+        if not in_fence and (missing := images_without_alt_text(raw)):
+            raise ArticleFileError(number, f"image needs alt text: {missing[0]}")
         body.append(raw)
 
     article.intro = "\n".join(intro_lines).strip("\n")

@@ -23,8 +23,7 @@ from PIL import Image as PILImage
 
 from articles.conf import article_settings
 from articles.markdown import render_markdown
-
-PLACEHOLDER_ALT = "Describe this image"
+from articles.validators import PLACEHOLDER_ALT
 
 
 class StaffOnlyMixin(UserPassesTestMixin):

@@ -20,7 +20,7 @@ from markdownx.models import MarkdownxField
 
 from articles.citations import doi_url, format_citation, normalize_doi
 from articles.markdown import render_markdown
-from articles.validators import validate_doi
+from articles.validators import validate_doi, validate_image_alt_texts
 
 
 def with_derived_fields(kwargs: dict, *fields: str) -> dict:
@@ -128,7 +128,9 @@ class Article(models.Model):
         help_text=_("The last part of the article's address: letters, numbers and hyphens."),
     )
     byline = models.CharField(_("byline"), max_length=200, blank=True)
-    intro = MarkdownxField(_("intro"), blank=True, help_text=_("Markdown."))
+    intro = MarkdownxField(
+        _("intro"), blank=True, validators=[validate_image_alt_texts], help_text=_("Markdown.")
+    )
     intro_html = models.TextField(_("intro (HTML)"), blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -252,7 +254,9 @@ class Section(OrderedPart):
         blank=True,
         help_text=_("The #fragment that links here. Left blank, it is derived from the heading."),
     )
-    body = MarkdownxField(_("body"), blank=True, help_text=_("Markdown."))
+    body = MarkdownxField(
+        _("body"), blank=True, validators=[validate_image_alt_texts], help_text=_("Markdown.")
+    )
     body_html = models.TextField(_("body (HTML)"), blank=True, editable=False)
 
     class Meta(OrderedPart.Meta):

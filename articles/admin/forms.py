@@ -48,6 +48,21 @@ class SectionFormSet(CustomInlineFormSetMixin, BaseInlineFormSet):
         for form in kept:
             if missing := missing_citations(form.cleaned_data.get("body", ""), references):
                 form.add_error("body", citation_error(missing[0], references))
+        # In the order the editor left them (dragging rewrites the positions).
+        ordered = sorted(kept, key=lambda form: form.cleaned_data.get("position") or 0)
+        if ordered and ordered[0].cleaned_data.get("level") == Section.Level.SUBSECTION:
+            ordered[0].add_error(
+                "level",
+                ValidationError(
+                    _(
+                        "A sub-section (level 3) must follow a section (level 2), and "
+                        "“%(heading)s” comes first: make it a section, or move a section "
+                        "above it."
+                    ),
+                    code="orphan_subsection",
+                    params={"heading": ordered[0].cleaned_data.get("heading", "")},
+                ),
+            )
         super().clean()
 
 

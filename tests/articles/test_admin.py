@@ -44,16 +44,6 @@ def editor(client, staff_user):
     return client
 
 
-@pytest.fixture
-def prefixes(editor) -> dict[str, str]:
-    """The add page's inline form set prefixes, by model name (section, image, reference)."""
-    response = editor.get(ADD_URL)
-    return {
-        inline.formset.model._meta.model_name: inline.formset.prefix
-        for inline in response.context["inline_admin_formsets"]
-    }
-
-
 def section_row(heading: str, **fields) -> dict:
     return {"heading": heading, "level": "2", "anchor": "", "position": "1", "body": "", **fields}
 
