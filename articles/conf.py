@@ -48,7 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS": [],
     # Months after its last medical review an article is due for another.
     "REVIEW_INTERVAL_MONTHS": 12,
-    # Largest image the admin's Markdown editor accepts, in bytes.
+    # Largest image an editor uploads (image inline, Markdown editor, importer), in bytes.
     "EDITOR_UPLOAD_MAX_SIZE": 5 * 1024 * 1024,
 }
 

@@ -8,21 +8,17 @@ Pillow instead of trusting the client's content type.
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib.auth.mixins import UserPassesTestMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from markdownx.forms import ImageForm
 from markdownx.views import ImageUploadView, MarkdownifyView
 from markdownx.widgets import AdminMarkdownxWidget
-from PIL import Image as PILImage
 
-from articles.conf import article_settings
 from articles.markdown import render_markdown
+from articles.uploads import image_upload_clean
 from articles.validators import PLACEHOLDER_ALT
 
 
@@ -49,51 +45,24 @@ class PreviewView(StaffOnlyMixin, MarkdownifyView):
         return HttpResponse(render_markdown(request.POST["content"]))
 
 
-# markdownx stores GIF and SVG byte for byte, unchecked: they never pass,
-# whatever the host's MARKDOWNX_UPLOAD_CONTENT_TYPES allows.
-UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
-
-
 class CheckedImageForm(ImageForm):
-    """markdownx's upload form, trusting nothing the client says about the file."""
+    """markdownx's upload form under the articles' upload rules (articles.uploads).
+
+    Instead of markdownx's checks and resizing, which read its settings (a
+    host's, or defaults that store GIF and SVG byte for byte) and trust the
+    type the client declares.
+    """
 
     def clean(self):
-        # Instead of markdownx's checks, which read its settings (a host's, or
-        # defaults that allow GIF and SVG but not WebP).
         upload = self.cleaned_data.get("image")
         if not upload:
             raise ValidationError(_("Choose an image to upload."), code="no_image")
-        if upload.content_type not in UPLOAD_CONTENT_TYPES:
-            raise ValidationError(
-                _("Upload a JPEG, PNG or WebP image."), code="unsupported_image_type"
-            )
-        limit = article_settings.EDITOR_UPLOAD_MAX_SIZE
-        if upload.size > limit:
-            raise ValidationError(
-                _("Upload an image of at most %(size)s.") % {"size": filesizeformat(limit)},
-                code="image_too_large",
-            )
-        try:
-            with PILImage.open(upload) as picture:
-                picture.verify()
-                found = PILImage.MIME.get(picture.format)
-        except Exception:  # Pillow raises many types for a file that is not an image
-            found = None
-        finally:
-            upload.seek(0)
-        # markdownx re-encodes in the format the declared type names, so the
-        # two must agree (a transparent PNG cannot be written as a JPEG).
-        if found != upload.content_type:
-            raise ValidationError(
-                _("Upload a JPEG, PNG or WebP image, sent as what it is."), code="invalid_image"
-            )
-        return upload
+        self.cleaned_data["image"] = image_upload_clean(upload, name="upload")
+        return self.cleaned_data
 
-    def _save(self, image, file_name, commit):
-        # Name the file after what it is, never after what the client called
-        # it: "x.html" holding an image must not be served as a web page.
-        extension = mimetypes.guess_extension(self.files["image"].content_type)
-        return super()._save(image, f"upload{extension}", commit)
+    def save(self, commit=True):
+        picture = self.cleaned_data["image"]
+        return self._save(picture, picture.name, commit)
 
 
 class UploadView(StaffOnlyMixin, ImageUploadView):

@@ -20,6 +20,7 @@ from reversion.models import Revision
 from articles.article_file import ArticleData, ArticleFileError
 from articles.models import FUNNEL_FIELDS, Article, Image, Reference, Section, Tag
 from articles.signals import Reason, article_changed
+from articles.uploads import image_upload_clean
 
 
 def articles_mark_changed(*, article_ids: Iterable[int], reason: str) -> None:
@@ -293,7 +294,13 @@ def _article_import(
             after_section=None if item.section_index is None else sections[item.section_index],
         )
         with Path(item.path).open("rb") as handle:
-            image.file.save(item.path.name, File(handle), save=False)
+            try:
+                picture = image_upload_clean(File(handle), name=item.path.stem)
+            except ValidationError as error:
+                raise ArticleFileError(
+                    item.line, f"{item.path.name}: {error.messages[0]}"
+                ) from None
+        image.file.save(picture.name, picture, save=False)
         stored_files.append(image.file.name)
         _validated(image, item.line)
         image.save()

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from adminsortable2.admin import CustomInlineFormSetMixin
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.forms.formsets import DEFAULT_MAX_NUM
 from django.forms.models import BaseInlineFormSet
@@ -22,6 +23,7 @@ from articles.citations import missing_citations
 from articles.editor import EditorWidget
 from articles.models import Section, section_anchor
 from articles.revisions import newest_revision
+from articles.uploads import image_upload_clean
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": EditorWidget}}
 # "example.org/x" means https://, as Django 6 will assume by default.
@@ -225,6 +227,12 @@ class NewSection(str):
 
 
 class ImageForm(forms.ModelForm):
+    def clean_file(self):
+        file = self.cleaned_data.get("file")
+        if isinstance(file, UploadedFile):  # a new upload, not the saved file
+            return image_upload_clean(file)
+        return file
+
     def clean(self):
         cleaned_data = super().clean()
         # The section has no row yet: the admin sets it once the sections are saved.

@@ -57,6 +57,13 @@ class ImageInline(SortableStackedInline):
     def thumbnail(self, image: Image) -> str:
         if not image.file:
             return "-"
+        if not image.file._committed:
+            # A file chosen on a page the server sent back with errors: browsers
+            # do not send it again, and it was not saved.
+            return format_html(
+                '<strong class="errornote">{}</strong>',
+                _("This file was not saved: choose it again."),
+            )
         return format_html(
             '<img src="{}" alt="{}" style="max-width:160px;max-height:100px">',
             image.file.url,

@@ -241,7 +241,7 @@ def test_gif_is_refused_because_markdownx_stores_gifs_unchecked(
     assert stored_files(media_root) == []
 
 
-def test_upload_whose_content_type_disagrees_with_file_is_refused(editor, media_root):
+def test_upload_whose_declared_type_disagrees_is_stored_as_what_it_is(editor, media_root):
     # A PNG with transparency, sent as a JPEG (say, renamed to .jpg).
     content = png_bytes(mode="RGBA")
 
@@ -251,8 +251,11 @@ def test_upload_whose_content_type_disagrees_with_file_is_refused(editor, media_
         headers=AJAX,
     )
 
-    assert response.status_code == 400
-    assert stored_files(media_root) == []
+    assert response.status_code == 200
+    [stored] = stored_files(media_root)
+    assert stored.suffix == ".png"
+    with PILImage.open(stored) as picture:
+        assert (picture.format, picture.mode) == ("PNG", "RGBA")
 
 
 def test_upload_get_is_method_not_allowed(editor):
