@@ -88,6 +88,9 @@ class EditorWidget(AdminMarkdownxWidget):
     ours are reversed per render.
     """
 
+    class Media:
+        js = ["articles/admin/markdown_rows.js"]
+
     def add_markdownx_attrs(self, attrs):
         attrs = super().add_markdownx_attrs(attrs)
         try:

@@ -27,11 +27,13 @@ def change_page(page: Page, live_server, django_user_model, article) -> Page:
     return log_in_to_change_page(page, live_server, django_user_model, article)
 
 
-def log_in_to_change_page(page: Page, live_server, django_user_model, article) -> Page:
-    """The article's change page, the editor logged in."""
-    django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
+def log_in_to_change_page(
+    page: Page, live_server, django_user_model, article, username: str = "editor"
+) -> Page:
+    """The article's change page, the editor (or ``username``) logged in."""
+    django_user_model.objects.create_superuser(username, f"{username}@example.org", "pw")
     page.goto(f"{live_server.url}/admin/login/?next=/admin/articles/article/{article.pk}/change/")
-    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("pw")
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("#sections-group")).to_be_visible()
@@ -161,3 +163,54 @@ def test_removing_the_chosen_new_section_puts_the_image_back_in_its_saved_place(
 
     expect(place.locator("option:checked")).to_have_text("Symptoms")
     expect(place.locator("option")).to_have_count(4)
+
+
+def test_a_section_added_on_the_page_previews_its_markdown(change_page: Page, article):
+    form = add_section(change_page, "Iron and sleep")
+    form.locator("textarea.markdownx-editor").fill("Low iron **worsens** sleep [^1].")
+    preview = form.locator(".markdownx-preview")
+    expect(preview.locator("strong")).to_have_text("worsens")
+    expect(preview.locator('sup a[href="#ref-1"]')).to_have_text("1")
+
+    # A second added row previews too, and the saved rows still do.
+    second = add_section(change_page, "Ferritin")
+    second.locator("textarea.markdownx-editor").fill("*Ferritin* below 75.")
+    expect(second.locator(".markdownx-preview em")).to_have_text("Ferritin")
+    saved = change_page.locator("#sections-group .inline-related.has_original").first
+    saved.locator("textarea.markdownx-editor").fill("Now **edited**.")
+    expect(saved.locator(".markdownx-preview strong")).to_have_text("edited")
+
+
+def test_the_slug_follows_the_title_as_it_is_typed(
+    page: Page, live_server, django_user_model, article
+):
+    log_in_to_change_page(page, live_server, django_user_model, article)
+    page.goto(f"{live_server.url}/admin/articles/article/add/")
+    page.locator("#id_title").press_sequentially("Iron & Restless Legs")
+    expect(page.locator("#id_slug")).to_have_value("iron-restless-legs")
+
+
+def test_a_second_editors_save_is_refused_with_the_first_ones_change(
+    change_page: Page, article, browser, live_server, django_user_model
+):
+    # Jane opens the same article in her own browser and saves first.
+    other = browser.new_context()
+    jane = other.new_page()
+    log_in_to_change_page(jane, live_server, django_user_model, article, "jane")
+    jane.get_by_label("Intro").fill("Iron is the key.")
+    save(jane)
+    other.close()
+
+    change_page.locator('input[name="sections-0-heading"]').fill("What causes it")
+    change_page.get_by_role("button", name="Save and continue editing").click()
+    expect(change_page.locator(".errornote")).to_be_visible()
+    expect(change_page.locator(".errorlist.nonfield")).to_contain_text("jane saved this article")
+    expect(change_page.locator(".edit-conflict")).to_contain_text("Iron is the key.")
+    expect(change_page.locator('input[name="sections-0-heading"]')).to_have_value("What causes it")
+    expect(change_page.get_by_label("Intro")).to_have_value("Iron is the key.")
+    save(change_page)
+    article.refresh_from_db()
+    assert (article.intro, article.sections.first().heading) == (
+        "Iron is the key.",
+        "What causes it",
+    )
