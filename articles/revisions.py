@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import textwrap
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
@@ -76,10 +77,16 @@ def newest_revision(article_id: int) -> Revision | None:
 
 def diff_table(older: list[str], newer: list[str], older_label: str, newer_label: str) -> str:
     """Two texts side by side, changed lines marked, as HTML (difflib escapes every line)."""
-    table = difflib.HtmlDiff(wrapcolumn=70).make_table(
-        older, newer, fromdesc=older_label, todesc=newer_label, context=True, numlines=2
+    table = difflib.HtmlDiff().make_table(
+        wrapped(older), wrapped(newer), older_label, newer_label, context=True, numlines=2
     )
-    return mark_safe(table)
+    # Plain spaces, so the browser wraps the lines at words on a narrow screen.
+    return mark_safe(table.replace("&nbsp;", " "))
+
+
+def wrapped(lines: list[str], width: int = 72) -> list[str]:
+    """Long lines (a Markdown paragraph is one) cut at words, so a change shows as a few lines."""
+    return [part for line in lines for part in (textwrap.wrap(line, width) or [""])]
 
 
 def revision_text(revision: Revision) -> list[str]:
