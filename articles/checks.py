@@ -3,7 +3,8 @@
 E001-E004 the settings; E005 a missing app; E006 markdownx's open views
 mounted; E007 a missing middleware; W001 the editor's endpoints not mounted;
 W002 (deploy) a cache that servers cannot share; W003 the admin without the
-request context processor; W004 webhooks without a task queue.
+request context processor; W004 webhooks without a task queue; W005 a limit on
+fields in one POST too low for an editor's save.
 """
 
 from __future__ import annotations
@@ -270,5 +271,27 @@ def check_webhook_queue(app_configs=None, **kwargs) -> list[checks.Warning]:
             hint="Set TASKS to a queue (django_tasks_db.DatabaseBackend, or RQ) and "
             "run `manage.py tasks_worker`.",
             id="articles.W004",
+        )
+    ]
+
+
+# The article's change page posts its own fields and the inline rows an editor
+# changed (admin.sparse): about 30 fields, and 8 to 12 a changed row.
+ADMIN_POST_FIELDS = 1000
+
+
+@register()
+def check_admin_post_fields(app_configs=None, **kwargs) -> list[checks.Warning]:
+    """articles.W005: DATA_UPLOAD_MAX_NUMBER_FIELDS below what an editor's save needs."""
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    if limit is None or limit >= ADMIN_POST_FIELDS:
+        return []
+    return [
+        checks.Warning(
+            f"DATA_UPLOAD_MAX_NUMBER_FIELDS is {limit}: saving an article in the admin "
+            "posts its fields and every section, image and reference the editor changed, "
+            "and may be refused.",
+            hint=f"Leave it at Django's default ({ADMIN_POST_FIELDS}) or above.",
+            id="articles.W005",
         )
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 
 
@@ -74,3 +75,25 @@ def form_data(html: str, **changes) -> dict[str, str | list[str]]:
 def resubmit(client, url: str, **changes):
     """GET the admin form at ``url`` and POST it back with ``changes``, as an editor would."""
     return client.post(url, form_data(client.get(url).content.decode(), **changes))
+
+
+def sparse_form_data(html: str, **changes) -> dict[str, str | list[str]]:
+    """The admin page's form as articles' sparse_rows.js posts it: the saved inline
+    rows that ``changes`` does not touch are left out and named in ``<prefix>-UNCHANGED``
+    (with their positions, which ``changes`` may set)."""
+    data = form_data(html, **changes)
+    prefixes = [
+        name.removesuffix("-INITIAL_FORMS") for name in data if name.endswith("-INITIAL_FORMS")
+    ]
+    for prefix in prefixes:
+        unchanged = []
+        for index in range(int(data[f"{prefix}-INITIAL_FORMS"])):
+            row = f"{prefix}-{index}-"
+            touched = {name for name in changes if name.startswith(row)} - {row + "position"}
+            if touched or not data.get(row + "id"):
+                continue
+            unchanged.append([index, data[row + "id"], data.get(row + "position", "")])
+            for name in [name for name in data if name.startswith(row)]:
+                del data[name]
+        data[f"{prefix}-UNCHANGED"] = json.dumps(unchanged)
+    return data

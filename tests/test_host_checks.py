@@ -177,3 +177,12 @@ def test_the_webhook_check_leaves_a_broken_settings_dict_to_the_settings_check(s
 
     assert article_checks.check_webhook_queue() == []
     assert "articles.E001" in ids(checks.run_checks())
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    [(None, []), (1000, []), (5000, []), (400, ["articles.W005"])],
+)
+def test_a_field_limit_below_djangos_default_is_a_warning(settings, limit, expected):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = limit
+    assert ids(article_checks.check_admin_post_fields()) == expected

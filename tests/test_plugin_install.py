@@ -84,6 +84,7 @@ def test_the_wheel_holds_what_the_apps_need_beside_their_code(host):
         "articles/static/articles/admin/after_section.js",
         "articles/static/articles/admin/markdown_rows.js",
         "articles/static/articles/admin/history.css",
+        "articles/static/articles/admin/sparse_rows.js",
         "articles/admin/history.py",
         "articles/templates/admin/articles/article/restore.html",
         "articles/templatetags/articles_admin.py",

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
 from articles import services
-from articles.admin import conflicts
+from articles.admin import conflicts, sparse
 from articles.admin.forms import MARKDOWN_EDITOR, ArticleForm, ImageFormSet
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.inlines import ImageInline, ReferenceInline, SectionInline
@@ -77,6 +77,10 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
     inlines = [SectionInline, ImageInline, ReferenceInline]
     actions = ["publish", "unpublish"]
     formfield_overrides = MARKDOWN_EDITOR
+
+    class Media:
+        js = ["articles/admin/sparse_rows.js"]
+
     # Adds the Preview button beside History.
     change_form_template = "admin/articles/article/change_form.html"
 
@@ -86,19 +90,24 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
         # The conflict check's row lock holds until the save is committed.
         with transaction.atomic(using=router.db_for_write(self.model)):
             article = self.get_object(request, unquote(object_id))
+            if article is None:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            formsets = [
+                (formset.get_default_prefix(), formset)
+                for formset, _inline in self.get_formsets_with_inlines(request, article)
+            ]
+            request.POST = sparse.with_unchanged_rows(
+                request.POST, article=article, formsets=formsets
+            )
             base = request.POST.get(conflicts.TOKEN_FIELD, "")
-            conflict = article and conflicts.edit_conflict(article.pk, base)
-            if conflict:
+            if conflict := conflicts.edit_conflict(article.pk, base):
                 request.POST = conflicts.merged_post(
                     request.POST,
                     article=article,
                     conflict=conflict,
                     base=base,
                     form_class=self.get_form(request, article, change=True),
-                    formsets=[
-                        (formset.get_default_prefix(), formset)
-                        for formset, _inline in self.get_formsets_with_inlines(request, article)
-                    ],
+                    formsets=formsets,
                 )
                 request.article_conflict = conflict
             return super().changeform_view(request, object_id, form_url, extra_context)

@@ -214,3 +214,19 @@ def test_a_second_editors_save_is_refused_with_the_first_ones_change(
         "Iron is the key.",
         "What causes it",
     )
+
+
+def test_a_long_article_saves_under_djangos_field_limit(
+    page: Page, live_server, django_user_model
+):
+    from tests.articles.test_long_articles import long_article
+
+    review = long_article(sections=130, references=60)  # about 1,800 fields on the page
+    log_in_to_change_page(page, live_server, django_user_model, review)
+    page.locator('input[name="sections-41-heading"]').fill("Finding 42, revised")
+    page.locator('input[name="references-7-year"]').fill("2021")
+    save(page)
+
+    assert review.sections.get(position=42).heading == "Finding 42, revised"
+    assert review.references.get(position=8).year == 2021
+    assert review.sections.count() == 130 and review.references.count() == 60

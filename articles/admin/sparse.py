@@ -1,0 +1,76 @@
+"""The saved rows a change form left out of its POST, filled in from the database.
+
+``articles/static/articles/admin/sparse_rows.js`` posts only the rows an
+editor changed, so a long article stays under Django's limit on fields in
+one POST; each inline list names the rows it left out, with their places in
+the order, in ``<prefix>-UNCHANGED``. Here those rows get back the fields
+Django's form sets expect, with the values the database holds: to Django
+the POST is the whole page, and a row whose only change is its place saves
+just that.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from django import forms
+from django.http import QueryDict
+
+from articles.admin.conflicts import as_data, model_field_of
+from articles.models import Article
+
+UNCHANGED_SUFFIX = "-UNCHANGED"
+ORDER_FIELD = "position"  # OrderedPart's, which dragging rewrites
+
+
+def posted_unchanged(data: QueryDict, prefix: str) -> list[tuple[int, str, str]]:
+    """The ``(index, id, position)`` of each row the page left out, as posted."""
+    try:
+        rows = json.loads(data.get(prefix + UNCHANGED_SUFFIX) or "[]")
+        return [(int(index), str(pk), str(position or "")) for index, pk, position in rows]
+    except (TypeError, ValueError):
+        return []  # not ours: Django's form set reports the rows it misses
+
+
+def with_unchanged_rows(
+    data: QueryDict,
+    *,
+    article: Article,
+    formsets: Iterable[tuple[str, type[forms.BaseModelFormSet]]],
+) -> QueryDict:
+    """``data`` with every row named in an ``-UNCHANGED`` field filled in."""
+    if not any(key.endswith(UNCHANGED_SUFFIX) for key in data):
+        return data
+    full = data.copy()
+    for prefix, formset_class in formsets:
+        rows = posted_unchanged(data, prefix)
+        try:
+            initial = int(data.get(f"{prefix}-INITIAL_FORMS", 0))
+        except ValueError:
+            continue
+        wanted = {pk for index, pk, _ in rows if 0 <= index < initial}
+        saved = {
+            str(row.pk): row
+            for row in formset_class.model.objects.filter(article=article, pk__in=wanted)
+        }
+        fk_name = formset_class.fk.name
+        for index, pk, position in rows:
+            row_prefix = f"{prefix}-{index}-"
+            # Only this article's rows, in a place the page had and did not post.
+            if pk not in saved or row_prefix + "id" in data or not 0 <= index < initial:
+                continue
+            row = saved[pk]
+            for name, field in formset_class.form.base_fields.items():
+                model_field = model_field_of(row, name)
+                if model_field is None or isinstance(field, forms.FileField):
+                    continue
+                for key, values in as_data(
+                    field, row_prefix + name, model_field.value_from_object(row)
+                ).items():
+                    full.setlist(key, values)
+            full[row_prefix + "id"] = pk
+            full[row_prefix + fk_name] = str(article.pk)
+            if position:
+                full[row_prefix + ORDER_FIELD] = position
+    return full

@@ -1,0 +1,124 @@
+"""Long articles in the admin: a systematic review with 200 sections and 300
+references saves under Django's default limit on fields in one POST, because the
+page posts only the rows the editor changed; the server fills in the rest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import override_settings
+
+from articles.models import Article, Reference, Section
+from tests.admin_forms import form_data, sparse_form_data
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+# Django's default; the demo host keeps it.
+DEFAULT_FIELDS_LIMIT = override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=1000)
+
+
+def long_article(sections: int = 200, references: int = 300, slug: str = "review") -> Article:
+    article = ArticleFactory(title="A systematic review", slug=slug)
+    Section.objects.bulk_create(
+        Section(
+            article=article,
+            position=n,
+            heading=f"Finding {n}",
+            anchor=f"finding-{n}",
+            level=2 if n % 4 == 1 or n == sections else 3,
+            body=f"What study {n} found.",
+            body_html=f"<p>What study {n} found.</p>",
+        )
+        for n in range(1, sections + 1)
+    )
+    Reference.objects.bulk_create(
+        Reference(article=article, position=n, title=f"Study {n}", source="Sleep", year=2020)
+        for n in range(1, references + 1)
+    )
+    return article
+
+
+def change_url(article) -> str:
+    return f"/admin/articles/article/{article.pk}/change/"
+
+
+@pytest.fixture
+def review(db):
+    return long_article()
+
+
+@pytest.fixture
+def shorter(db):
+    """Long enough to show the rule, quicker to render."""
+    return long_article(sections=60, references=10)
+
+
+@DEFAULT_FIELDS_LIMIT
+def test_a_long_article_saves_with_the_rows_the_editor_changed(editor, review):
+    page = editor.get(change_url(review)).content.decode()
+    # The whole page is more fields than Django takes in one POST.
+    assert len(form_data(page)) > 4000
+    assert editor.post(change_url(review), form_data(page)).status_code == 400
+
+    data = sparse_form_data(
+        page, **{"sections-41-heading": "Finding 42, revised", "references-7-year": "2021"}
+    )
+    assert sum(len(v) if isinstance(v, list) else 1 for v in data.values()) < 100
+    assert editor.post(change_url(review), data).status_code == 302
+
+    assert review.sections.count() == 200 and review.references.count() == 300
+    assert review.sections.get(position=42).heading == "Finding 42, revised"
+    assert review.references.get(position=8).year == 2021
+    # The rows left out are as they were, their stored HTML untouched.
+    untouched = review.sections.get(position=100)
+    assert (untouched.heading, untouched.body_html) == (
+        "Finding 100",
+        "<p>What study 100 found.</p>",
+    )
+
+
+@DEFAULT_FIELDS_LIMIT
+def test_a_drag_moves_rows_that_were_left_out(editor, shorter):
+    page = editor.get(change_url(shorter)).content.decode()
+    # The last section dragged to the top: every place changes, no content does.
+    moves = {f"sections-{i}-position": str(i + 2) for i in range(59)}
+    moves["sections-59-position"] = "1"
+    data = sparse_form_data(page, **moves)
+    last = str(shorter.sections.get(position=60).pk)
+    assert json.loads(data["sections-UNCHANGED"])[59] == [59, last, "1"]
+    assert not any(name.startswith("sections-59-") for name in data)
+
+    assert editor.post(change_url(shorter), data).status_code == 302
+
+    headings = list(shorter.sections.order_by("position").values_list("heading", flat=True))
+    assert headings[:2] == ["Finding 60", "Finding 1"] and len(headings) == 60
+
+
+def test_rows_of_another_article_are_never_filled_in(editor, shorter):
+    review = shorter
+    other = long_article(sections=2, references=0, slug="other")
+    page = editor.get(change_url(review)).content.decode()
+    data = sparse_form_data(page)
+    foreign = other.sections.first()
+    rows = json.loads(data["sections-UNCHANGED"])
+    rows[0][1] = str(foreign.pk)
+    data["sections-UNCHANGED"] = json.dumps(rows)
+
+    response = editor.post(change_url(review), data)
+
+    assert response.status_code == 200  # the form set misses its first row
+    assert review.sections.count() == 60
+    assert Section.objects.get(pk=foreign.pk).article_id == other.pk
+
+
+def test_a_sparse_post_is_a_whole_post_to_the_conflict_check(editor, shorter):
+    review = shorter
+    page = editor.get(change_url(review)).content.decode()
+    # The same page saved twice: the second is refused as a conflict, not broken.
+    assert editor.post(change_url(review), sparse_form_data(page, title="First")).status_code == 302
+    response = editor.post(change_url(review), sparse_form_data(page, title="Second"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.conflict is not None
+    assert Article.objects.get(pk=review.pk).title == "First"
