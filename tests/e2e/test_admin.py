@@ -9,6 +9,7 @@ from PIL import Image as PILImage
 from playwright.sync_api import Page, expect
 
 from articles.models import Article
+from tests.articles.test_long_articles import long_article
 from tests.factories import ArticleFactory, ImageFactory, ReferenceFactory, SectionFactory
 
 
@@ -216,11 +217,7 @@ def test_a_second_editors_save_is_refused_with_the_first_ones_change(
     )
 
 
-def test_a_long_article_saves_under_djangos_field_limit(
-    page: Page, live_server, django_user_model
-):
-    from tests.articles.test_long_articles import long_article
-
+def test_a_long_article_saves_under_djangos_field_limit(page: Page, live_server, django_user_model):
     review = long_article(sections=130, references=60)  # about 1,800 fields on the page
     log_in_to_change_page(page, live_server, django_user_model, review)
     page.locator('input[name="sections-41-heading"]').fill("Finding 42, revised")
