@@ -63,10 +63,12 @@ $(VENV)/.bench.stamp: bench/requirements.txt $(VENV)/.dev.stamp
 	$(BIN)/pip install --quiet -r bench/requirements.txt
 	touch $@
 
-# gunicorn driven by wrk at 100, 10,000 and 100,000 articles (about 6 minutes);
+# gunicorn driven by wrk at 100, 10,000 and 100,000 articles (about 6 minutes),
+# then the editor's admin pages (about a minute);
 # BENCH_ARGS="--sizes 100,1000 --full 1000" for a quick look. See bench/README.md.
 bench: $(VENV)/.bench.stamp
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/admin_pages.py $(ADMIN_BENCH_ARGS)
 
 lint: $(VENV)/.dev.stamp
 	$(BIN)/ruff check .

@@ -25,3 +25,11 @@ if os.environ.get("BENCH_CACHE") == "dummy":
 # refuse them, and the benchmark measures storing comments, not refusing them.
 RLS_COMMENTS = {"FLOOD_SECONDS": 0, "THROTTLE_RATE": None}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# bench/admin_pages.py renders admin pages without running collectstatic:
+# asset URLs without the manifest's hashes (a lookup in a dict either way).
+if os.environ.get("BENCH_PLAIN_STATIC"):
+    STORAGES = {
+        **STORAGES,  # noqa: F405
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

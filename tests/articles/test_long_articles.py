@@ -9,9 +9,12 @@ import json
 import pytest
 from django.test import override_settings
 
+from articles import services
 from articles.models import Article, Reference, Section
+from articles.signals import Reason
 from tests.admin_forms import form_data, sparse_form_data
 from tests.factories import ArticleFactory
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +125,27 @@ def test_a_sparse_post_is_a_whole_post_to_the_conflict_check(editor, shorter):
     assert response.status_code == 200
     assert response.context["adminform"].form.conflict is not None
     assert Article.objects.get(pk=review.pk).title == "First"
+
+
+# The admin's pages run a fixed number of queries, whatever the article's size
+# or history. Server time and page size: bench/admin_pages.py (make bench).
+# For an editor with permissions (not a superuser): two of each read them.
+ADMIN_PAGE_QUERIES = {"change": 14, "history": 8, "add": 7}
+
+
+def with_revisions(article: Article, count: int) -> Article:
+    for _ in range(count):
+        services.article_mark_changed(article=article, reason=Reason.SAVED)
+    return article
+
+
+def test_the_admin_pages_run_fixed_queries_for_the_demo_and_a_long_article(
+    editor, demo_article, review
+):
+    with_revisions(demo_article, 50)
+    with_revisions(review, 2)
+    for article in (demo_article, review):
+        assert count_queries(editor, change_url(article)) == ADMIN_PAGE_QUERIES["change"]
+        history = f"/admin/articles/article/{article.pk}/history/"
+        assert count_queries(editor, history) == ADMIN_PAGE_QUERIES["history"]
+    assert count_queries(editor, "/admin/articles/article/add/") == ADMIN_PAGE_QUERIES["add"]
