@@ -246,6 +246,8 @@ class ArticleHistoryMixin:
 
     def compare_chosen_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The history page's choice of two revisions (a GET form), shown oldest first."""
+        if request.method not in {"GET", "HEAD"}:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         try:
             chosen = sorted({int(request.GET["older"]), int(request.GET["newer"])})
         except (KeyError, ValueError):
@@ -259,6 +261,8 @@ class ArticleHistoryMixin:
 
     def compare_view(self, request: HttpRequest, object_id: str, older: int, newer: int):
         """Two revisions of the article side by side, changed lines marked."""
+        if request.method not in {"GET", "HEAD"}:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         article = self.article_or_404(request, object_id, self.has_view_or_change_permission)
         revisions = {
             version.revision_id: version.revision

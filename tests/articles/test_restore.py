@@ -193,6 +193,9 @@ def test_the_restore_pages_answer_only_get_and_post(editor, published, method):
     assert (
         getattr(editor, method)(revision_url(published.pk, version) + "restore/").status_code == 405
     )
+    compare = f"/admin/articles/article/{published.pk}/history/compare/"
+    assert getattr(editor, method)(compare).status_code == 405
+    assert editor.post(compare).status_code == 405
 
 
 def test_a_moderator_cannot_open_or_use_the_restore_pages(client, moderator, published):
