@@ -89,14 +89,21 @@ def wrapped(lines: list[str], width: int = 72) -> list[str]:
     return [part for line in lines for part in (textwrap.wrap(line, width) or [""])]
 
 
-def revision_text(revision: Revision) -> list[str]:
-    """The article of ``revision`` as readable lines: fields, then each part in order."""
+def revision_text(revision: Revision, article_id: int) -> list[str]:
+    """Article ``article_id`` in ``revision`` as readable lines: fields, then each part in order.
+
+    A revision may hold several articles (a bulk publish): only this one's rows count.
+    """
     types = ContentType.objects.get_for_models(Article, Section, Image, Reference)
     by_model: dict[type, list[dict]] = {model: [] for model in types}
     for version in Version.objects.filter(revision=revision).select_related("content_type"):
         for model, content_type in types.items():
-            if version.content_type_id == content_type.pk:
-                by_model[model].append(version.field_dict)
+            if version.content_type_id != content_type.pk:
+                continue
+            fields = version.field_dict
+            owner = int(version.object_id) if model is Article else fields.get("article_id")
+            if owner == article_id:
+                by_model[model].append(fields)
     return article_lines(by_model[Article], by_model[Section], by_model[Image], by_model[Reference])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 
 
@@ -82,6 +83,11 @@ def sparse_form_data(html: str, **changes) -> dict[str, str | list[str]]:
     rows that ``changes`` does not touch are left out and named in ``<prefix>-UNCHANGED``
     (with their positions, which ``changes`` may set)."""
     data = form_data(html, **changes)
+    # The rows the server says differ from the database (a page sent back with errors).
+    listed = re.search(
+        r'<script id="article-changed-rows" type="application/json">(.*?)</script>', html
+    )
+    changed = set(json.loads(listed.group(1))) if listed else set()
     prefixes = [
         name.removesuffix("-INITIAL_FORMS") for name in data if name.endswith("-INITIAL_FORMS")
     ]
@@ -90,7 +96,7 @@ def sparse_form_data(html: str, **changes) -> dict[str, str | list[str]]:
         for index in range(int(data[f"{prefix}-INITIAL_FORMS"])):
             row = f"{prefix}-{index}-"
             touched = {name for name in changes if name.startswith(row)} - {row + "position"}
-            if touched or not data.get(row + "id"):
+            if touched or row.removesuffix("-") in changed or not data.get(row + "id"):
                 continue
             unchanged.append([index, data[row + "id"], data.get(row + "position", "")])
             for name in [name for name in data if name.startswith(row)]:

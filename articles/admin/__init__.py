@@ -13,10 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import services
 from articles.admin.articles import ArticleAdmin, show_index_counts
-from articles.admin.forms import HTTPS_URLS, posted_rows
 from articles.models import Tag, WebhookDelivery
 
-__all__ = ["HTTPS_URLS", "ArticleAdmin", "posted_rows", "show_index_counts"]
+__all__ = ["ArticleAdmin", "show_index_counts"]
 
 
 @admin.register(Tag)

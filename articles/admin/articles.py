@@ -36,7 +36,6 @@ def show_index_counts(site: admin.AdminSite) -> None:
 
 
 show_index_counts(admin.site)
-show_index_counts(admin.site)
 
 
 class ReviewFilter(admin.SimpleListFilter):
@@ -87,11 +86,12 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST" or object_id is None:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        # The conflict check's row lock holds until the save is committed.
+        # The article stays locked until the save is committed or refused.
         with transaction.atomic(using=router.db_for_write(self.model)):
             article = self.get_object(request, unquote(object_id))
             if article is None:
                 return super().changeform_view(request, object_id, form_url, extra_context)
+            conflicts.lock_article(article.pk)
             formsets = [
                 (formset.get_default_prefix(), formset)
                 for formset, _inline in self.get_formsets_with_inlines(request, article)
@@ -99,18 +99,31 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
             request.POST = sparse.with_unchanged_rows(
                 request.POST, article=article, formsets=formsets
             )
-            base = request.POST.get(conflicts.TOKEN_FIELD, "")
-            if conflict := conflicts.edit_conflict(article.pk, base):
+            if conflict := conflicts.edit_conflict(
+                article.pk, request.POST.get(conflicts.TOKEN_FIELD, "")
+            ):
                 request.POST = conflicts.merged_post(
                     request.POST,
                     article=article,
                     conflict=conflict,
-                    base=base,
                     form_class=self.get_form(request, article, change=True),
                     formsets=formsets,
                 )
                 request.article_conflict = conflict
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # A page sent back with errors shows the editor's input as the fields'
+        # defaults: the rows whose input differs from the database must be
+        # posted again whatever sparse_rows.js sees.
+        context["changed_rows"] = [
+            form.prefix
+            for inline in context.get("inline_admin_formsets", [])
+            if inline.formset.is_bound
+            for form in inline.formset.initial_forms
+            if form.has_changed()
+        ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

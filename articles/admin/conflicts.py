@@ -14,9 +14,11 @@ copies count there too, and they conflict with no one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
+from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import QueryDict
 from django.utils.formats import date_format
@@ -30,44 +32,57 @@ from articles.revisions import diff_table, newest_revision, revision_text
 TOKEN_FIELD = "base_revision"
 
 
-class EditConflict(NamedTuple):
+def is_id(value: str) -> bool:
+    """Whether a posted value can be a row's id (ASCII digits; no "²", no 5,000 digits)."""
+    return value.isascii() and value.isdecimal() and len(value) <= 18
+
+
+@dataclass(frozen=True)
+class EditConflict:
     """Someone saved the article after this page was opened."""
 
-    user: str
-    when: str
-    diff: str  # their change, as an HTML table
+    article_id: int
+    older: Revision | None  # the page's base, if it names one of the article's revisions
     newest: Revision
+
+    @property
+    def user(self) -> str:
+        return self.newest.user.get_username() if self.newest.user else _("someone")
+
+    @property
+    def when(self) -> str:
+        return date_format(localtime(self.newest.date_created), "DATETIME_FORMAT")
+
+    @cached_property
+    def diff(self) -> str:
+        """Their change, as an HTML table: built when the page renders, after the lock."""
+        return diff_table(
+            revision_text(self.older, self.article_id) if self.older else [],
+            revision_text(self.newest, self.article_id),
+            _("When you opened the page"),
+            _("Saved by %(user)s at %(when)s") % {"user": self.user, "when": self.when},
+        )
+
+
+def lock_article(article_id: int) -> None:
+    """Hold off other saves of the article until this transaction ends."""
+    Article.objects.select_for_update().filter(pk=article_id).values_list("pk").first()
 
 
 def edit_conflict(article_id: int, base: str) -> EditConflict | None:
     """The conflict of a save based on revision ``base``, if another was saved since.
 
-    Call it inside the save's transaction: it locks the article's row, so a
-    second save of the article waits until this one is committed or refused.
+    Call it inside the save's transaction, the article locked (``lock_article``).
     """
-    Article.objects.select_for_update().filter(pk=article_id).exists()
     newest = newest_revision(article_id)
     if newest is None or str(newest.pk) == base:
         return None
-    older = base_revision(article_id, base)
-    when = date_format(localtime(newest.date_created), "DATETIME_FORMAT")
-    user = newest.user.get_username() if newest.user else _("someone")
-    return EditConflict(
-        user=user,
-        when=when,
-        newest=newest,
-        diff=diff_table(
-            revision_text(older) if older else [],
-            revision_text(newest),
-            _("When you opened the page"),
-            _("Saved by %(user)s at %(when)s") % {"user": user, "when": when},
-        ),
-    )
+    return EditConflict(article_id=article_id, older=base_revision(article_id, base), newest=newest)
 
 
 def base_revision(article_id: int, base: str) -> Revision | None:
     """The revision ``base`` names, if it is one of this article's."""
-    if not base.isdigit():
+    if not is_id(base):
         return None
     return Revision.objects.filter(
         pk=base, version__content_type__model="article", version__object_id=str(article_id)
@@ -79,7 +94,7 @@ def revision_rows(revision: Revision | None, model: type[models.Model]) -> dict[
     if revision is None:
         return {}
     versions = revision.version_set.filter(content_type__model=model._meta.model_name)
-    return {v.object_id: v.field_dict for v in versions.select_related("content_type")}
+    return {v.object_id: v.field_dict for v in versions}
 
 
 def merged_post(
@@ -87,14 +102,17 @@ def merged_post(
     *,
     article: Article,
     conflict: EditConflict,
-    base: str,
     form_class: type[forms.ModelForm],
     formsets: Iterable[tuple[str, type[forms.BaseModelFormSet]]],
 ) -> QueryDict:
-    """The editor's POST, with what they left untouched brought up to date."""
-    older = base_revision(article.pk, base)
+    """The editor's POST, with what they left untouched brought up to date.
+
+    Rows deleted since are taken out of the POST (the rows after them move
+    up), so the form shown again pairs every row with its own.
+    """
     merged = data.copy()
     merged[TOKEN_FIELD] = str(conflict.newest.pk)
+    older = conflict.older
     if older is None:
         return merged
     article_rows = revision_rows(older, Article)
@@ -104,14 +122,35 @@ def merged_post(
         then = revision_rows(older, model)
         now = {str(row.pk): row for row in model.objects.filter(article=article)}
         try:
-            initial = int(data.get(f"{prefix}-INITIAL_FORMS", 0))
+            initial = min(int(data.get(f"{prefix}-INITIAL_FORMS", 0)), formset_class.absolute_max)
         except ValueError:
             continue  # Django's form set refuses the POST itself
-        for index in range(max(0, min(initial, len(now)))):
+        gone = []
+        for index in range(max(0, initial)):
             pk = data.get(f"{prefix}-{index}-id", "")
-            if pk in then and pk in now:
+            if pk not in now:
+                gone.append(index)
+            elif pk in then:
                 merge_row(merged, f"{prefix}-{index}-", formset_class.form, then[pk], now[pk])
+        if gone:
+            merged = without_rows(merged, prefix, gone)
     return merged
+
+
+def without_rows(data: QueryDict, prefix: str, gone: list[int]) -> QueryDict:
+    """``data`` without the forms ``gone`` of form set ``prefix``, the others renumbered."""
+    kept = QueryDict(mutable=True)
+    for key, values in data.lists():
+        head, _, rest = key.removeprefix(f"{prefix}-").partition("-")
+        if not (key.startswith(f"{prefix}-") and head.isdecimal() and rest):
+            kept.setlist(key, values)
+        elif (index := int(head)) not in gone:
+            moved = index - sum(1 for g in gone if g < index)
+            kept.setlist(f"{prefix}-{moved}-{rest}", values)
+    for counter in ("INITIAL_FORMS", "TOTAL_FORMS"):
+        key = f"{prefix}-{counter}"
+        kept[key] = str(max(0, int(kept.get(key, 0)) - len(gone)))
+    return kept
 
 
 def merge_row(
@@ -140,7 +179,7 @@ def merge_row(
 def model_field_of(instance: models.Model, name: str) -> models.Field | None:
     try:
         field = instance._meta.get_field(name)
-    except Exception:  # a form-only field (the token, DELETE, order)
+    except FieldDoesNotExist:  # a form-only field (the token, DELETE)
         return None
     if field.primary_key or not (field.concrete or field.many_to_many):
         return None

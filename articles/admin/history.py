@@ -183,7 +183,7 @@ class ArticleHistoryMixin:
             "publication_button": PUBLICATION_ONLY,
             "diff_table": diff_table(
                 current_text(int(version.object_id)),
-                revision_text(version.revision),
+                revision_text(version.revision, int(version.object_id)),
                 _("Now"),
                 _("Revision of %(when)s") % {"when": when},
             ),
@@ -280,8 +280,8 @@ class ArticleHistoryMixin:
             "older": revisions[older],
             "newer": revisions[newer],
             "diff_table": diff_table(
-                revision_text(revisions[older]),
-                revision_text(revisions[newer]),
+                revision_text(revisions[older], article.pk),
+                revision_text(revisions[newer], article.pk),
                 _("Revision of %s") % revision_date(revisions[older]),
                 _("Revision of %s") % revision_date(revisions[newer]),
             ),

@@ -15,22 +15,42 @@ import json
 from collections.abc import Iterable
 
 from django import forms
+from django.forms.formsets import DEFAULT_MAX_NUM
 from django.http import QueryDict
 
-from articles.admin.conflicts import as_data, model_field_of
+from articles.admin.conflicts import as_data, is_id, model_field_of
 from articles.models import Article
 
 UNCHANGED_SUFFIX = "-UNCHANGED"
 ORDER_FIELD = "position"  # OrderedPart's, which dragging rewrites
+# A row's entry is "[index, id, position]": 60 characters leave plenty of room.
+MAX_UNCHANGED_LENGTH = 60 * 2 * DEFAULT_MAX_NUM
 
 
 def posted_unchanged(data: QueryDict, prefix: str) -> list[tuple[int, str, str]]:
-    """The ``(index, id, position)`` of each row the page left out, as posted."""
+    """The ``(index, id, position)`` of each row the page left out, as posted.
+
+    Anything else than a list of such triples of small whole numbers is left
+    out: Django's form set then reports the rows it misses.
+    """
+    raw = data.get(prefix + UNCHANGED_SUFFIX) or "[]"
+    if len(raw) > MAX_UNCHANGED_LENGTH:
+        return []
     try:
-        rows = json.loads(data.get(prefix + UNCHANGED_SUFFIX) or "[]")
-        return [(int(index), str(pk), str(position or "")) for index, pk, position in rows]
-    except (TypeError, ValueError):
-        return []  # not ours: Django's form set reports the rows it misses
+        rows = json.loads(raw)
+    except (ValueError, RecursionError):
+        return []
+    if not isinstance(rows, list):
+        return []
+    return [
+        (row[0], str(row[1]), str(row[2]) if row[2] is not None else "")
+        for row in rows
+        if isinstance(row, list)
+        and len(row) == 3
+        and type(row[0]) is int
+        and is_id(str(row[1]))
+        and (row[2] is None or is_id(str(row[2])))
+    ]
 
 
 def with_unchanged_rows(
@@ -55,11 +75,15 @@ def with_unchanged_rows(
             for row in formset_class.model.objects.filter(article=article, pk__in=wanted)
         }
         fk_name = formset_class.fk.name
+        filled: set[str] = set()
         for index, pk, position in rows:
             row_prefix = f"{prefix}-{index}-"
-            # Only this article's rows, in a place the page had and did not post.
-            if pk not in saved or row_prefix + "id" in data or not 0 <= index < initial:
+            # Only this article's rows, once each, in a place the page had and did not post.
+            if pk not in saved or pk in filled or row_prefix + "id" in full:
                 continue
+            if not 0 <= index < initial:
+                continue
+            filled.add(pk)
             row = saved[pk]
             for name, field in formset_class.form.base_fields.items():
                 model_field = model_field_of(row, name)

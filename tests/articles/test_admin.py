@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from reversion.models import Version
 
-from articles.admin import posted_rows
+from articles.admin.forms import posted_rows
 from articles.models import Article, Image, Reference, Section
 from articles.revisions import newest_revision
 from tests.admin_forms import resubmit

@@ -50,7 +50,7 @@ def change_url(article) -> str:
 
 def latest_texts(article, count=2) -> list[list[str]]:
     versions = Version.objects.get_for_object(article).select_related("revision")[:count]
-    return [revision_text(v.revision) for v in versions]
+    return [revision_text(v.revision, article.pk) for v in versions]
 
 
 def test_saving_an_unchanged_form_changes_no_field(editor, article):
@@ -166,3 +166,38 @@ def test_a_field_both_changed_shows_the_editors_input(editor, second_editor, art
     shown = editor.post(change_url(article), form_data(editors_page, title="My title"))
     assert shown.context["adminform"].form["title"].value() == "My title"
     assert Article.objects.get(pk=article.pk).title == "Jane's title"
+
+
+def test_a_section_deleted_since_leaves_the_form_whole(editor, second_editor, article):
+    SectionFactory(article=article, heading="Treatment", body="Iron tablets.", position=2)
+    SectionFactory(article=article, heading="Outlook", body="Good.", position=3)
+    editors_page = editor.get(change_url(article)).content.decode()
+    janes_page = second_editor.get(change_url(article)).content.decode()
+    # Jane deletes the first section and rewrites the last one.
+    janes = form_data(janes_page, **{"sections-0-DELETE": "on", "sections-2-body": "Very good."})
+    assert second_editor.post(change_url(article), janes).status_code == 302
+
+    shown = editor.post(change_url(article), form_data(editors_page, title="Iron"))
+    assert shown.status_code == 200
+    formset = shown.context["inline_admin_formsets"][0].formset
+    assert [form.instance.heading for form in formset.initial_forms] == ["Treatment", "Outlook"]
+
+    assert editor.post(change_url(article), form_data(shown.content.decode())).status_code == 302
+    article.refresh_from_db()
+    assert article.title == "Iron"
+    assert list(article.sections.values_list("heading", "body")) == [
+        ("Treatment", "Iron tablets."),
+        ("Outlook", "Very good."),
+    ]
+
+
+def test_the_diffs_show_only_this_article_of_a_bulk_revision(editor, article):
+    other = ArticleFactory(title="Secret draft title", slug="secret")
+    services.articles_unpublish(queryset=Article.objects.filter(pk__in=[article.pk, other.pk]))
+    together = Version.objects.get_for_object(article).first()
+    assert together.revision == Version.objects.get_for_object(other).first().revision
+    resubmit(editor, change_url(article), intro="Changed since.")
+
+    page = editor.get(f"/admin/articles/article/{article.pk}/history/{together.pk}/")
+    assert "Secret draft title" not in page.content.decode()
+    assert "Iron and sleep" in page.content.decode()

@@ -149,3 +149,60 @@ def test_the_admin_pages_run_fixed_queries_for_the_demo_and_a_long_article(
         history = f"/admin/articles/article/{article.pk}/history/"
         assert count_queries(editor, history) == ADMIN_PAGE_QUERIES["history"]
     assert count_queries(editor, "/admin/articles/article/add/") == ADMIN_PAGE_QUERIES["add"]
+
+
+def test_a_row_changed_on_a_page_sent_back_with_errors_is_posted_again(editor, shorter):
+    page = editor.get(change_url(shorter)).content.decode()
+    edited = {"sections-4-heading": "Finding 5, revised"}
+    refused = editor.post(change_url(shorter), sparse_form_data(page, slug="not a slug", **edited))
+    assert refused.status_code == 200
+
+    # The editor fixes the slug only; the section's edit is the page's default now.
+    again = sparse_form_data(refused.content.decode(), slug="review-2")
+    assert again["sections-4-heading"] == "Finding 5, revised"
+    assert editor.post(change_url(shorter), again).status_code == 302
+    assert shorter.sections.get(position=5).heading == "Finding 5, revised"
+
+
+@pytest.mark.parametrize(
+    "unchanged",
+    [
+        '[[0, "abc", null]]',
+        "[[0, null, null]]",
+        "[[1e400, 1, 1]]",
+        "[" * 50_000 + "]" * 50_000,
+        '{"abc": 1}',
+        "[[true, 1, 1]]",
+        '[[0, "²", 1]]',
+        "[[0, 1]]",
+        "not json",
+    ],
+)
+def test_a_malformed_unchanged_list_is_no_server_error(editor, shorter, unchanged):
+    page = editor.get(change_url(shorter)).content.decode()
+    data = sparse_form_data(page)
+    data["sections-UNCHANGED"] = unchanged
+    response = editor.post(change_url(shorter), data)
+    assert response.status_code == 200  # the form set misses its rows and says so
+    assert shorter.sections.count() == 60
+
+
+def test_a_row_listed_twice_is_filled_in_once(editor, shorter):
+    page = editor.get(change_url(shorter)).content.decode()
+    data = sparse_form_data(page)
+    rows = json.loads(data["sections-UNCHANGED"])
+    rows[1][1] = rows[0][1]  # the first section's id in the second place too
+    data["sections-UNCHANGED"] = json.dumps(rows)
+    assert editor.post(change_url(shorter), data).status_code == 200
+    assert sorted(shorter.sections.values_list("position", flat=True)) == list(range(1, 61))
+
+
+@pytest.mark.parametrize("base", ["²", "9" * 5000, "-1", "abc", ""])
+def test_a_malformed_edit_token_is_a_conflict_not_an_error(editor, shorter, base):
+    services.article_mark_changed(article=shorter, reason=Reason.SAVED)  # a revision
+    page = editor.get(change_url(shorter)).content.decode()
+    data = sparse_form_data(page, title="Changed")
+    data["base_revision"] = base
+    response = editor.post(change_url(shorter), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.conflict is not None

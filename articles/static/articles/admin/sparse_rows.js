@@ -8,8 +8,10 @@
  * sent with leaves the POST; its place in the order (dragging changes it)
  * travels in one field per list, "<prefix>-UNCHANGED": [[index, id, position],
  * ...]. The server fills those rows in from the database (articles.admin.sparse),
- * so Django's form sets see the whole article. Without JavaScript the whole
- * form is posted, as Django does.
+ * so Django's form sets see the whole article. On a page sent back with
+ * errors the fields' defaults are the editor's own input: the server lists
+ * the rows that differ from the database, and those are posted whole.
+ * Without JavaScript the whole form is posted, as Django does.
  */
 'use strict';
 {
@@ -28,7 +30,13 @@
         return control.value !== control.defaultValue;
     }
 
-    function unchangedRows(group, prefix) {
+    // The rows whose input, sent back with errors, differs from the database.
+    function changedOnServer() {
+        const listed = document.getElementById('article-changed-rows');
+        return new Set(listed ? JSON.parse(listed.textContent) : []);
+    }
+
+    function unchangedRows(group, prefix, posted) {
         const rows = [];
         group.querySelectorAll(`.inline-related.has_original[id^="${prefix}-"]`).forEach((row) => {
             const index = Number(row.id.slice(prefix.length + 1));
@@ -36,7 +44,7 @@
             const order = row.querySelector(`[name="${row.id}-${ORDER_FIELD}"]`);
             const controls = Array.from(row.querySelectorAll('input, textarea, select'))
                 .filter((control) => control.name && control !== order);
-            if (Number.isInteger(index) && id && !controls.some(changed)) {
+            if (Number.isInteger(index) && id && !posted.has(row.id) && !controls.some(changed)) {
                 rows.push({row, index, id: id.value, position: order ? order.value : null});
             }
         });
@@ -63,9 +71,10 @@
                 formData.delete(name);
             }
         }
+        const posted = changedOnServer();
         form.querySelectorAll('.inline-group[data-inline-formset]').forEach((group) => {
             const prefix = JSON.parse(group.dataset.inlineFormset).options.prefix;
-            const rows = unchangedRows(group, prefix);
+            const rows = unchangedRows(group, prefix, posted);
             rows.forEach(({row}) => leave(formData, row.id));
             formData.set(
                 `${prefix}-UNCHANGED`,
