@@ -85,6 +85,8 @@ def test_the_wheel_holds_what_the_apps_need_beside_their_code(host):
         "articles/static/articles/admin/markdown_rows.js",
         "articles/static/articles/admin/history.css",
         "articles/static/articles/admin/sparse_rows.js",
+        "articles/static/articles/admin/closed_rows.js",
+        "articles/templates/admin/articles/article/edit_inline/rows.html",
         "articles/admin/history.py",
         "articles/templates/admin/articles/article/restore.html",
         "articles/templatetags/articles_admin.py",

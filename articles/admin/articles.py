@@ -7,7 +7,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -78,7 +79,8 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
     formfield_overrides = MARKDOWN_EDITOR
 
     class Media:
-        js = ["articles/admin/sparse_rows.js"]
+        css = {"all": ["articles/admin/rows.css"]}
+        js = ["articles/admin/sparse_rows.js", "articles/admin/closed_rows.js"]
 
     # Adds the Preview button beside History.
     change_form_template = "admin/articles/article/change_form.html"
@@ -123,6 +125,9 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
             for form in inline.formset.initial_forms
             if form.has_changed()
         ]
+        if obj is not None and obj.pk:
+            # Where a closed row's form comes from (row_view).
+            context["rows_url"] = reverse("admin:articles_article_change", args=(obj.pk,)) + "rows/"
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -136,7 +141,32 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
             self.admin_site.admin_view(self.preview_view),
             name="articles_article_preview",
         )
-        return [preview, *super().get_urls()]
+        row = path(
+            "<path:object_id>/change/rows/<str:prefix>/<int:index>/",
+            self.admin_site.admin_view(self.row_view),
+            name="articles_article_row",
+        )
+        return [preview, row, *super().get_urls()]
+
+    def row_view(self, request: HttpRequest, object_id: str, prefix: str, index: int):
+        """The form of one saved row of an inline list, for a closed row the editor opens."""
+        if request.method not in {"GET", "HEAD"}:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        article = self.article_or_404(request, object_id, self.has_view_or_change_permission)
+        for formset_class, inline in self.get_formsets_with_inlines(request, article):
+            if formset_class.get_default_prefix() != prefix or not hasattr(inline, "closed_rows"):
+                continue
+            formset = formset_class(**self.get_formset_kwargs(request, article, inline, prefix))
+            if not 0 <= index < formset.initial_form_count():
+                raise Http404
+            [inline_admin_formset] = self.get_inline_formsets(request, [formset], [inline], article)
+            for position, inline_admin_form in enumerate(inline_admin_formset):
+                if position == index:
+                    context = {"inline_admin_form": inline_admin_form, "index": index}
+                    return TemplateResponse(
+                        request, "admin/articles/article/edit_inline/row_fields.html", context
+                    )
+        raise Http404
 
     def article_or_404(self, request: HttpRequest, object_id: str, permitted) -> Article:
         """The article of an admin view: 404 if there is none, 403 unless ``permitted``."""

@@ -21,8 +21,15 @@ from articles.models import Image, Reference, Section
 # reference numbers follow that order.
 
 
+# Long lists render their saved rows closed (edit_inline/rows.html): a row's
+# form is rendered when the editor opens it (ArticleAdmin.row_view).
+CLOSED_ROWS_TEMPLATE = "admin/articles/article/edit_inline/rows.html"
+
+
 class SectionInline(SortableStackedInline):
     model = Section
+    template = CLOSED_ROWS_TEMPLATE
+    closed_rows = True
     formset = SectionFormSet
     extra = 0
     fields = [("heading", "level", "anchor"), "body"]
@@ -73,6 +80,8 @@ class ImageInline(SortableStackedInline):
 
 class ReferenceInline(SortableStackedInline):
     model = Reference
+    template = CLOSED_ROWS_TEMPLATE
+    closed_rows = True
     extra = 0
     fields = [
         "authors",

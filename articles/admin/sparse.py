@@ -22,6 +22,7 @@ from articles.admin.conflicts import as_data, is_id, model_field_of
 from articles.models import Article
 
 UNCHANGED_SUFFIX = "-UNCHANGED"
+CLOSED_SUFFIX = "-CLOSED"
 ORDER_FIELD = "position"  # OrderedPart's, which dragging rewrites
 # A row's entry is "[index, id, position]": 60 characters leave plenty of room.
 MAX_UNCHANGED_LENGTH = 60 * 2 * DEFAULT_MAX_NUM
@@ -59,17 +60,31 @@ def with_unchanged_rows(
     article: Article,
     formsets: Iterable[tuple[str, type[forms.BaseModelFormSet]]],
 ) -> QueryDict:
-    """``data`` with every row named in an ``-UNCHANGED`` field filled in."""
-    if not any(key.endswith(UNCHANGED_SUFFIX) for key in data):
-        return data
+    """``data`` with every row it left out or posted closed filled in.
+
+    Left out: named in ``<prefix>-UNCHANGED`` (sparse_rows.js). Closed: posted
+    with ``-CLOSED`` (a row the editor never opened, from a page posted whole,
+    without the script): its posted fields stand, the others are filled in.
+    """
     full = data.copy()
     for prefix, formset_class in formsets:
-        rows = posted_unchanged(data, prefix)
         try:
-            initial = int(data.get(f"{prefix}-INITIAL_FORMS", 0))
+            initial = min(int(data.get(f"{prefix}-INITIAL_FORMS", 0)), formset_class.absolute_max)
         except ValueError:
+            continue  # Django's form set refuses the POST itself
+        rows = [
+            (index, pk, position)
+            for index, pk, position in posted_unchanged(data, prefix)
+            if 0 <= index < initial and f"{prefix}-{index}-id" not in data
+        ]
+        rows += [
+            (index, data.get(f"{prefix}-{index}-id", ""), "")
+            for index in range(max(0, initial))
+            if f"{prefix}-{index}{CLOSED_SUFFIX}" in data
+        ]
+        if not rows:
             continue
-        wanted = {pk for index, pk, _ in rows if 0 <= index < initial}
+        wanted = {pk for _index, pk, _position in rows if is_id(pk)}
         saved = {
             str(row.pk): row
             for row in formset_class.model.objects.filter(article=article, pk__in=wanted)
@@ -77,22 +92,20 @@ def with_unchanged_rows(
         fk_name = formset_class.fk.name
         filled: set[str] = set()
         for index, pk, position in rows:
-            row_prefix = f"{prefix}-{index}-"
-            # Only this article's rows, once each, in a place the page had and did not post.
-            if pk not in saved or pk in filled or row_prefix + "id" in full:
-                continue
-            if not 0 <= index < initial:
+            # Only this article's rows, once each.
+            if pk not in saved or pk in filled:
                 continue
             filled.add(pk)
+            row_prefix = f"{prefix}-{index}-"
             row = saved[pk]
             for name, field in formset_class.form.base_fields.items():
                 model_field = model_field_of(row, name)
                 if model_field is None or isinstance(field, forms.FileField):
                     continue
-                for key, values in as_data(
-                    field, row_prefix + name, model_field.value_from_object(row)
-                ).items():
-                    full.setlist(key, values)
+                value = model_field.value_from_object(row)
+                for key, values in as_data(field, row_prefix + name, value).items():
+                    if key not in data:
+                        full.setlist(key, values)
             full[row_prefix + "id"] = pk
             full[row_prefix + fk_name] = str(article.pk)
             if position:

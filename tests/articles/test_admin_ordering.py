@@ -47,11 +47,14 @@ def test_the_dragged_order_is_what_the_api_serves(editor, api_client, article):
     data = form_data(page)
 
     def form_index(prefix: str, text: str) -> str:
-        # The inline form whose fields hold ``text``.
+        # The inline form of the part named ``text`` (saved sections and
+        # references render closed: found by their ids).
+        model = {"sections": "heading", "references": "title", "images": "alt_text"}[prefix]
+        part = getattr(article, prefix).get(**{model: text})
         return next(
             key.split("-")[1]
             for key, value in data.items()
-            if key.startswith(f"{prefix}-") and value == text
+            if key.startswith(f"{prefix}-") and key.endswith("-id") and value == str(part.pk)
         )
 
     # Treatment dragged to the top; the second study above the first.

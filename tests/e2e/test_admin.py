@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image as PILImage
@@ -68,6 +69,15 @@ def drag(page: Page, handle, *, onto) -> None:
     page.mouse.move(target["x"] + 20, target["y"] - 10, steps=10)
     page.wait_for_timeout(300)
     page.mouse.up()
+
+
+def open_row(page: Page, row_id: str):
+    """Open a saved row (closed until then) as the editor does: its Edit button."""
+    row = page.locator(f"#{row_id}")
+    row.get_by_role("button", name=re.compile("^Edit")).click()
+    expect(row.locator(f'[name="{row_id}-id"]')).to_have_count(1)
+    expect(row.locator("input:not([type=hidden]), textarea").first).to_be_visible()
+    return row
 
 
 def add_section(page: Page, heading: str):
@@ -177,7 +187,7 @@ def test_a_section_added_on_the_page_previews_its_markdown(change_page: Page, ar
     second = add_section(change_page, "Ferritin")
     second.locator("textarea.markdownx-editor").fill("*Ferritin* below 75.")
     expect(second.locator(".markdownx-preview em")).to_have_text("Ferritin")
-    saved = change_page.locator("#sections-group .inline-related.has_original").first
+    saved = open_row(change_page, "sections-0")
     saved.locator("textarea.markdownx-editor").fill("Now **edited**.")
     expect(saved.locator(".markdownx-preview strong")).to_have_text("edited")
 
@@ -202,6 +212,7 @@ def test_a_second_editors_save_is_refused_with_the_first_ones_change(
     save(jane)
     other.close()
 
+    open_row(change_page, "sections-0")
     change_page.locator('input[name="sections-0-heading"]').fill("What causes it")
     change_page.get_by_role("button", name="Save and continue editing").click()
     expect(change_page.locator(".errornote")).to_be_visible()
@@ -220,10 +231,35 @@ def test_a_second_editors_save_is_refused_with_the_first_ones_change(
 def test_a_long_article_saves_under_djangos_field_limit(page: Page, live_server, django_user_model):
     review = long_article(sections=130, references=60)  # about 1,800 fields on the page
     log_in_to_change_page(page, live_server, django_user_model, review)
-    page.locator('input[name="sections-41-heading"]').fill("Finding 42, revised")
-    page.locator('input[name="references-7-year"]').fill("2021")
+    open_row(page, "sections-41").locator('input[name="sections-41-heading"]').fill(
+        "Finding 42, revised"
+    )
+    open_row(page, "references-7").locator('input[name="references-7-year"]').fill("2021")
     save(page)
 
     assert review.sections.get(position=42).heading == "Finding 42, revised"
     assert review.references.get(position=8).year == 2021
     assert review.sections.count() == 130 and review.references.count() == 60
+
+
+def test_a_closed_row_opens_with_its_form_keeps_its_place_and_saves(change_page: Page, article):
+    rows = change_page.locator("#sections-group .inline-related.has_original")
+    expect(rows.locator("textarea")).to_have_count(0)  # every saved row closed
+    handles = rows.locator("h3")
+    drag(change_page, handles.nth(2), onto=handles.nth(0))
+    expect(rows.locator(".inline_label")).to_have_text(["Treatment", "Causes", "Symptoms"])
+
+    treatment = open_row(change_page, "sections-2")
+    treatment.get_by_label("Heading").fill("Treatment and iron")
+    treatment.locator("textarea.markdownx-editor").fill("Iron **tablets**.")
+    expect(treatment.locator(".markdownx-preview strong")).to_have_text("tablets")
+    reference = open_row(change_page, "references-0")
+    expect(reference.locator(".datetimeshortcuts").first).to_be_visible()  # the calendar
+    save(change_page)
+
+    assert list(article.sections.values_list("heading", flat=True)) == [
+        "Treatment and iron",
+        "Causes",
+        "Symptoms",
+    ]
+    assert article.sections.get(heading="Treatment and iron").body == "Iron **tablets**."

@@ -7,7 +7,8 @@
  * article was saved. markdownx keeps its constructor inside its bundle; its
  * start-up code sets up every editor without the mark. So the mark is taken
  * off the new row's editors and markdownx's script runs again (the browser
- * has it cached): the rows already set up are left alone.
+ * has it cached): the rows already set up are left alone. A closed row
+ * opened (closed_rows.js) is set up the same way.
  */
 'use strict';
 {
@@ -15,8 +16,8 @@
         return document.querySelector('script[src*="markdownx/js/markdownx"]');
     }
 
-    document.addEventListener('formset:added', (event) => {
-        const editors = event.target.querySelectorAll('.markdownx-editor[data-markdownx-init]');
+    function setUp(event) {
+        const editors = event.target.querySelectorAll('.markdownx-editor');
         const script = markdownxScript();
         if (!editors.length || !script) {
             return;
@@ -26,5 +27,9 @@
         again.src = script.src;
         again.addEventListener('load', () => again.remove());
         document.body.appendChild(again);
-    });
+    }
+
+    document.addEventListener('formset:added', setUp);
+    // A closed row opened (closed_rows.js): its form is new to markdownx.
+    document.addEventListener('articles:row-opened', setUp);
 }
