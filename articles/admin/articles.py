@@ -7,7 +7,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
-from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -126,8 +132,12 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
             if form.has_changed()
         ]
         if obj is not None and obj.pk:
-            # Where a closed row's form comes from (row_view).
-            context["rows_url"] = reverse("admin:articles_article_change", args=(obj.pk,)) + "rows/"
+            # Where a closed row's form comes from (row_view): the address
+            # without its last two parts, which the page's script adds.
+            row_url = reverse(
+                f"{self.admin_site.name}:articles_article_row", args=(obj.pk, "prefix", 1)
+            )
+            context["rows_url"] = row_url.removesuffix("prefix/1/")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -142,26 +152,39 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
             name="articles_article_preview",
         )
         row = path(
-            "<path:object_id>/change/rows/<str:prefix>/<int:index>/",
+            "<path:object_id>/change/rows/<str:prefix>/<int:pk>/",
             self.admin_site.admin_view(self.row_view),
             name="articles_article_row",
         )
         return [preview, row, *super().get_urls()]
 
-    def row_view(self, request: HttpRequest, object_id: str, prefix: str, index: int):
-        """The form of one saved row of an inline list, for a closed row the editor opens."""
+    def row_view(self, request: HttpRequest, object_id: str, prefix: str, pk: int):
+        """The form of saved row ``pk`` of an inline list, for a closed row the editor opens.
+
+        The row is named by its id, not its place: Django renumbers the page's
+        forms when an added one is removed, and another editor may add or
+        delete rows. ``?index=`` is the form's number on the page now.
+        """
         if request.method not in {"GET", "HEAD"}:
             return HttpResponseNotAllowed(["GET", "HEAD"])
         article = self.article_or_404(request, object_id, self.has_view_or_change_permission)
+        try:
+            index = int(request.GET.get("index", ""))
+        except ValueError:
+            return HttpResponseBadRequest(_("Say which form of the page the row is (?index=)."))
         for formset_class, inline in self.get_formsets_with_inlines(request, article):
-            if formset_class.get_default_prefix() != prefix or not hasattr(inline, "closed_rows"):
+            if formset_class.get_default_prefix() != prefix or not getattr(
+                inline, "closed_rows", False
+            ):
                 continue
             formset = formset_class(**self.get_formset_kwargs(request, article, inline, prefix))
-            if not 0 <= index < formset.initial_form_count():
+            if not 0 <= index < formset.absolute_max:
                 raise Http404
             [inline_admin_formset] = self.get_inline_formsets(request, [formset], [inline], article)
-            for position, inline_admin_form in enumerate(inline_admin_formset):
-                if position == index:
+            for inline_admin_form in inline_admin_formset:
+                if inline_admin_form.original is not None and inline_admin_form.original.pk == pk:
+                    # Named as the page's form it fills.
+                    inline_admin_form.form.prefix = formset.add_prefix(index)
                     context = {"inline_admin_form": inline_admin_form, "index": index}
                     return TemplateResponse(
                         request, "admin/articles/article/edit_inline/row_fields.html", context

@@ -66,6 +66,8 @@ def with_unchanged_rows(
     with ``-CLOSED`` (a row the editor never opened, from a page posted whole,
     without the script): its posted fields stand, the others are filled in.
     """
+    if not any(key.endswith((UNCHANGED_SUFFIX, CLOSED_SUFFIX)) for key in data):
+        return data
     full = data.copy()
     for prefix, formset_class in formsets:
         try:

@@ -263,3 +263,24 @@ def test_a_closed_row_opens_with_its_form_keeps_its_place_and_saves(change_page:
         "Symptoms",
     ]
     assert article.sections.get(heading="Treatment and iron").body == "Iron **tablets**."
+
+
+def test_a_row_opened_after_the_forms_are_renumbered_is_still_itself(change_page: Page, article):
+    rows = change_page.locator("#sections-group .inline-related.has_original")
+    handles = rows.locator("h3")
+    drag(change_page, handles.nth(2), onto=handles.nth(0))
+    expect(rows.locator(".inline_label")).to_have_text(["Treatment", "Causes", "Symptoms"])
+    # Adding a section and removing it makes Django renumber the forms in page order.
+    added = add_section(change_page, "Not kept")
+    added.locator(".inline-deletelink").click()
+    expect(rows.first).to_have_attribute("id", "sections-0")
+
+    treatment = open_row(change_page, "sections-0")
+    treatment.get_by_label("Heading").fill("Treatment and iron")
+    save(change_page)
+
+    assert list(article.sections.values_list("heading", flat=True)) == [
+        "Treatment and iron",
+        "Causes",
+        "Symptoms",
+    ]
