@@ -1,12 +1,14 @@
-"""The saved rows a change form left out of its POST, filled in from the database.
+"""The saved rows a change form left out of its POST or posted closed, filled in
+from the database.
 
 ``articles/static/articles/admin/sparse_rows.js`` posts only the rows an
 editor changed, so a long article stays under Django's limit on fields in
 one POST; each inline list names the rows it left out, with their places in
-the order, in ``<prefix>-UNCHANGED``. Here those rows get back the fields
-Django's form sets expect, with the values the database holds: to Django
-the POST is the whole page, and a row whose only change is its place saves
-just that.
+the order, in ``<prefix>-UNCHANGED``. A page posted whole (without the
+script) sends its closed rows (edit_inline/rows.html) as their id, place and
+``-CLOSED``. Here those rows get back the fields Django's form sets expect,
+with the values the database holds: to Django the POST is the whole page,
+and a row whose only change is its place saves just that.
 """
 
 from __future__ import annotations
