@@ -13,6 +13,7 @@ copies count there too, and they conflict with no one.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -149,7 +150,8 @@ def without_rows(data: QueryDict, prefix: str, gone: list[int]) -> QueryDict:
             kept.setlist(f"{prefix}-{moved}-{rest}", values)
     for counter in ("INITIAL_FORMS", "TOTAL_FORMS"):
         key = f"{prefix}-{counter}"
-        kept[key] = str(max(0, int(kept.get(key, 0)) - len(gone)))
+        with contextlib.suppress(ValueError):  # not a number: Django's management form says so
+            kept[key] = str(max(0, int(kept.get(key, 0)) - len(gone)))
     return kept
 
 
