@@ -125,7 +125,8 @@ class ArticleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        # A POST carries its page's token (and the conflict check reads the newest).
+        if self.instance.pk and not self.is_bound:
             newest = newest_revision(self.instance.pk)
             self.fields[TOKEN_FIELD].initial = str(newest.pk) if newest else ""
 
