@@ -18,6 +18,7 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from reversion.models import Revision, Version
@@ -115,6 +116,11 @@ def current_text(article_id: int) -> list[str]:
     ]
     references = Reference.objects.filter(article=article_id).values()
     return article_lines(*rows, references)
+
+
+def revision_date(revision: Revision) -> str:
+    """When ``revision`` was made, as the admin writes dates."""
+    return date_format(localtime(revision.date_created), "DATETIME_FORMAT")
 
 
 def moment(value: dt.datetime | None) -> str:

@@ -11,13 +11,14 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponseBadRequest,
-    HttpResponseNotAllowed,
     HttpResponseRedirect,
 )
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_safe
 from reversion.admin import VersionAdmin
 
 from articles import services
@@ -158,6 +159,7 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
         )
         return [preview, row, *super().get_urls()]
 
+    @method_decorator(require_safe)
     def row_view(self, request: HttpRequest, object_id: str, prefix: str, pk: int):
         """The form of saved row ``pk`` of an inline list, for a closed row the editor opens.
 
@@ -165,8 +167,6 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
         forms when an added one is removed, and another editor may add or
         delete rows. ``?index=`` is the form's number on the page now.
         """
-        if request.method not in {"GET", "HEAD"}:
-            return HttpResponseNotAllowed(["GET", "HEAD"])
         article = self.article_or_404(request, object_id, self.has_view_or_change_permission)
         try:
             index = int(request.GET.get("index", ""))

@@ -22,13 +22,11 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import QueryDict
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from reversion.models import Revision
 
 from articles.models import Article
-from articles.revisions import diff_table, newest_revision, revision_text
+from articles.revisions import diff_table, newest_revision, revision_date, revision_text
 
 TOKEN_FIELD = "base_revision"
 
@@ -52,7 +50,7 @@ class EditConflict:
 
     @property
     def when(self) -> str:
-        return date_format(localtime(self.newest.date_created), "DATETIME_FORMAT")
+        return revision_date(self.newest)
 
     @cached_property
     def diff(self) -> str:

@@ -21,26 +21,21 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
-    HttpResponseNotAllowed,
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from reversion.models import Revision, Version
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from reversion.models import Version
 
 from articles import services
 from articles.models import Article
-from articles.revisions import current_text, diff_table, revision_text
+from articles.revisions import current_text, diff_table, revision_date, revision_text
 
 PUBLICATION_ONLY = "publication"  # the confirmation page's button for a restore with status
-
-
-def revision_date(revision: Revision) -> str:
-    return date_format(localtime(revision.date_created), "DATETIME_FORMAT")
 
 
 def as_stored(value):
@@ -125,24 +120,22 @@ class ArticleHistoryMixin:
             ].pk
         return response
 
+    @method_decorator(require_http_methods(["GET", "HEAD", "POST"]))
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """The confirmation page of a restore: what it changes, status included.
 
         Takes the place of django-reversion's revision form, which reverts the
         whole revision outside the change funnel.
         """
-        if request.method not in {"GET", "HEAD", "POST"}:
-            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
         if request.method == "POST":
             return self.restore_view(request, object_id, int(version_id))
         article = self.article_or_404(request, object_id, self.has_restore_permission)
         version = self.article_version_or_404(object_id, int(version_id))
         return self.restore_confirmation(request, article, version)
 
+    @method_decorator(require_http_methods(["GET", "HEAD", "POST"]))
     def recover_view(self, request, version_id, extra_context=None):
         """Bring back a deleted article from one of its revisions, after a confirmation."""
-        if request.method not in {"GET", "HEAD", "POST"}:
-            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
         if not self.has_restore_permission(request, None):
             raise PermissionDenied
         version = get_object_or_404(
@@ -190,10 +183,9 @@ class ArticleHistoryMixin:
         }
         return TemplateResponse(request, self.restore_template, context)
 
+    @method_decorator(require_POST)
     def restore_view(self, request: HttpRequest, object_id: str, version_id: int) -> HttpResponse:
         """Restore a revision's content (a POST: the history's button or the confirmation page)."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         self.article_or_404(request, object_id, self.has_restore_permission)
         version = self.article_version_or_404(object_id, version_id)
         return self.restore(request, version, publication=PUBLICATION_ONLY in request.POST)
@@ -244,10 +236,9 @@ class ArticleHistoryMixin:
             )
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=(article.pk,)))
 
+    @method_decorator(require_safe)
     def compare_chosen_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The history page's choice of two revisions (a GET form), shown oldest first."""
-        if request.method not in {"GET", "HEAD"}:
-            return HttpResponseNotAllowed(["GET", "HEAD"])
         try:
             chosen = sorted({int(request.GET["older"]), int(request.GET["newer"])})
         except (KeyError, ValueError):
@@ -259,10 +250,9 @@ class ArticleHistoryMixin:
             )
         return self.compare_view(request, object_id, *chosen)
 
+    @method_decorator(require_safe)
     def compare_view(self, request: HttpRequest, object_id: str, older: int, newer: int):
         """Two revisions of the article side by side, changed lines marked."""
-        if request.method not in {"GET", "HEAD"}:
-            return HttpResponseNotAllowed(["GET", "HEAD"])
         article = self.article_or_404(request, object_id, self.has_view_or_change_permission)
         revisions = {
             version.revision_id: version.revision
