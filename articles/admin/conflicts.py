@@ -96,6 +96,16 @@ def revision_rows(revision: Revision | None, model: type[models.Model]) -> dict[
     return {v.object_id: v.field_dict for v in versions}
 
 
+def posted_initial_forms(
+    data: QueryDict, prefix: str, formset_class: type[forms.BaseModelFormSet]
+) -> int | None:
+    """How many saved rows form set ``prefix`` posted, capped like Django (None: not a number)."""
+    try:
+        return max(0, min(int(data.get(f"{prefix}-INITIAL_FORMS", 0)), formset_class.absolute_max))
+    except ValueError:
+        return None
+
+
 def merged_post(
     data: QueryDict,
     *,
@@ -120,12 +130,10 @@ def merged_post(
         model = formset_class.model
         then = revision_rows(older, model)
         now = {str(row.pk): row for row in model.objects.filter(article=article)}
-        try:
-            initial = min(int(data.get(f"{prefix}-INITIAL_FORMS", 0)), formset_class.absolute_max)
-        except ValueError:
+        if (initial := posted_initial_forms(data, prefix, formset_class)) is None:
             continue  # Django's form set refuses the POST itself
         gone = []
-        for index in range(max(0, initial)):
+        for index in range(initial):
             pk = data.get(f"{prefix}-{index}-id", "")
             if pk not in now:
                 gone.append(index)

@@ -20,7 +20,7 @@ from django import forms
 from django.forms.formsets import DEFAULT_MAX_NUM
 from django.http import QueryDict
 
-from articles.admin.conflicts import as_data, is_id, model_field_of
+from articles.admin.conflicts import as_data, is_id, model_field_of, posted_initial_forms
 from articles.models import Article
 
 UNCHANGED_SUFFIX = "-UNCHANGED"
@@ -72,9 +72,7 @@ def with_unchanged_rows(
         return data
     full = data.copy()
     for prefix, formset_class in formsets:
-        try:
-            initial = min(int(data.get(f"{prefix}-INITIAL_FORMS", 0)), formset_class.absolute_max)
-        except ValueError:
+        if (initial := posted_initial_forms(data, prefix, formset_class)) is None:
             continue  # Django's form set refuses the POST itself
         rows = [
             (index, pk, position)
@@ -83,7 +81,7 @@ def with_unchanged_rows(
         ]
         rows += [
             (index, data.get(f"{prefix}-{index}-id", ""), "")
-            for index in range(max(0, initial))
+            for index in range(initial)
             if f"{prefix}-{index}{CLOSED_SUFFIX}" in data
         ]
         if not rows:
