@@ -6,6 +6,7 @@ that servers cannot share.
 
 from __future__ import annotations
 
+import phonenumbers
 from django.conf import settings
 from django.core import checks
 from django.core.checks import Error, Tags, register
@@ -64,15 +65,31 @@ def check_comment_settings(app_configs=None, **kwargs) -> list[Error]:
         value = user.get(key, 0)
         if isinstance(value, bool) or not (isinstance(value, int) and value >= 0):
             bad(key, "a whole number, 0 or more")
-    for key in ("MAX_DEPTH", "PAGE_SIZE", "MAX_PAGE_SIZE"):
+    for key in ("MAX_DEPTH", "PAGE_SIZE", "MAX_PAGE_SIZE", "REPORTS_TO_REVIEW"):
         if key in user and not _positive_int(user[key]):
             bad(key, "a whole number above 0")
     if "CLOSE_AFTER_DAYS" in user and not (
         user["CLOSE_AFTER_DAYS"] is None or _positive_int(user["CLOSE_AFTER_DAYS"])
     ):
         bad("CLOSE_AFTER_DAYS", "None or a whole number above 0")
-    if "THROTTLE_RATE" in user and not _throttle_rate(user["THROTTLE_RATE"]):
-        bad("THROTTLE_RATE", 'None or a rate such as "10/minute"')
+    for key in ("THROTTLE_RATE", "REPORT_THROTTLE_RATE"):
+        if key in user and not _throttle_rate(user[key]):
+            bad(key, 'None or a rate such as "10/minute"')
+    if "HIDE_REPORTED" in user and not isinstance(user["HIDE_REPORTED"], bool):
+        bad("HIDE_REPORTED", "True or False")
+    if "SUPPORT_MESSAGE" in user and not (
+        isinstance(user["SUPPORT_MESSAGE"], str) and user["SUPPORT_MESSAGE"].strip()
+    ):
+        bad("SUPPORT_MESSAGE", "a message")
+    if "CRISIS_TERMS" in user and not (
+        isinstance(user["CRISIS_TERMS"], list | tuple)
+        and all(isinstance(term, str) and term.strip() for term in user["CRISIS_TERMS"])
+    ):
+        bad("CRISIS_TERMS", "a list of phrases")
+    if "PHONE_REGION" in user and not (
+        user["PHONE_REGION"] is None or user["PHONE_REGION"] in phonenumbers.SUPPORTED_REGIONS
+    ):
+        bad("PHONE_REGION", 'None or a region code such as "US" or "GB"')
     if "HONEYPOT_FIELD" in user and not (
         isinstance(user["HONEYPOT_FIELD"], str) and user["HONEYPOT_FIELD"].isidentifier()
     ):

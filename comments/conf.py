@@ -12,6 +12,18 @@ from articles.conf import AppSettings
 
 SETTING_NAME = "RLS_COMMENTS"
 
+# The shipped crisis phrases, in English, as first-person speech. Matched as
+# part of the text, folded like the disallowed terms ("self-harm" matches
+# "self harm"). Broad words such as "overdose" are left out: health articles
+# discuss them, and an urgent queue full of false alarms gets ignored.
+CRISIS_TERMS = [
+    "kill myself", "killing myself", "end my life", "ending my life", "end it all",
+    "take my own life", "taking my own life", "want to die", "wanna die",
+    "suicide", "suicidal", "self harm", "self-harming", "harm myself", "harming myself",
+    "hurt myself", "hurting myself", "cut myself", "cutting myself",
+    "better off dead", "no reason to live", "not worth living",
+]  # fmt: skip
+
 DEFAULTS: dict[str, Any] = {
     # The moderation rules, asked in turn; the strictest vote wins.
     "RULES": [
@@ -19,7 +31,9 @@ DEFAULTS: dict[str, Any] = {
         "comments.moderation.duplicate",
         "comments.moderation.flood",
         "comments.moderation.honeypot",
+        "comments.moderation.crisis_language",
         "comments.moderation.disallowed_terms",
+        "comments.moderation.personal_data",
         "comments.moderation.too_many_links",
         "comments.moderation.known_author",
     ],
@@ -42,6 +56,29 @@ DEFAULTS: dict[str, Any] = {
     # Who is told of a new pending comment: a list of addresses, or None for
     # every active staff user holding comments.moderate_comment.
     "MODERATOR_EMAILS": None,
+    # Phrases of self-harm and suicide: a comment with one is held as urgent,
+    # sorted first, told to the moderators at once, and its writer is shown
+    # SUPPORT_MESSAGE. Editors add more in the admin (disallowed terms, action
+    # "crisis"); a host may replace or translate this list.
+    "CRISIS_TERMS": CRISIS_TERMS,
+    # Shown to a reader whose comment speaks of crisis, in every answer to it.
+    # It names no country: hosts localise it with their emergency number and line.
+    "SUPPORT_MESSAGE": (
+        "It sounds like you may be going through something very hard. You are not alone. "
+        "If you are in danger now, call your local emergency number. To talk to someone, "
+        "contact a crisis line or a suicide prevention service in your country, or a "
+        "doctor you trust."
+    ),
+    # Phone numbers written without a country code are read as this region's
+    # (an ISO 3166 code such as "US", "GB", "DE"); numbers with "+" always count.
+    "PHONE_REGION": "US",
+    # An approved comment reported by this many different clients shows in the
+    # moderators' Reported tab.
+    "REPORTS_TO_REVIEW": 3,
+    # Hide such a comment from the public until a moderator decides.
+    "HIDE_REPORTED": False,
+    # Report posts per client address, as THROTTLE_RATE (None: no limit).
+    "REPORT_THROTTLE_RATE": "10/minute",
     # Answer of the public comment list: page size and its ceiling.
     "PAGE_SIZE": 50,
     "MAX_PAGE_SIZE": 200,

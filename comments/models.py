@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, with_derived_fields
+from comments.conf import comment_settings
 from comments.rendering import render_comment
 
 
@@ -17,10 +18,18 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def shown_q() -> Q:
+    """The comments anyone may read, by their own fields: approved, and not hidden by reports."""
+    shown = Q(status=Comment.Status.APPROVED)
+    if comment_settings.HIDE_REPORTED:
+        shown &= Q(report_count__lt=comment_settings.REPORTS_TO_REVIEW)
+    return shown
+
+
 class CommentQuerySet(models.QuerySet):
     def public(self) -> CommentQuerySet:
         """Approved comments of public articles: what anyone may read."""
-        return self.filter(status=Comment.Status.APPROVED, article__in=Article.objects.public())
+        return self.filter(shown_q(), article__in=Article.objects.public())
 
     def pending(self) -> CommentQuerySet:
         """The moderation queue, oldest first."""
@@ -33,6 +42,11 @@ class Comment(models.Model):
         APPROVED = "approved", _("Approved")
         SPAM = "spam", _("Spam")
         REMOVED = "removed", _("Removed")
+
+    class Priority(models.TextChoices):
+        # Sorted by value, descending: "urgent" > "normal".
+        NORMAL = "normal", _("Normal")
+        URGENT = "urgent", _("Urgent")
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="comments", verbose_name=_("article")
@@ -67,6 +81,29 @@ class Comment(models.Model):
         blank=True,
         help_text=_("Why the rules held the comment or marked it as spam."),
     )
+    reasons = models.JSONField(
+        _("reasons"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("Every rule that voted: [{rule, verdict, detail, spans?}]."),
+    )
+    priority = models.CharField(
+        _("priority"),
+        max_length=10,
+        choices=Priority.choices,
+        default=Priority.NORMAL,
+        help_text=_("Urgent: crisis language. Held and shown to moderators first."),
+    )
+    staff_reply = models.BooleanField(
+        _("staff reply"),
+        default=False,
+        editable=False,
+        help_text=_("Written by a moderator in the moderation queue, and shown as staff."),
+    )
+    # Distinct clients whose reports are not dismissed yet: the Reported tab
+    # filters on it, which a count of report rows could not do fast.
+    report_count = models.PositiveIntegerField(_("open reports"), default=0, editable=False)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -92,6 +129,10 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="comment_queue_idx"),
             models.Index(
+                fields=["status", "-priority", "submitted_at", "id"], name="comment_triage_idx"
+            ),
+            models.Index(fields=["status", "report_count"], name="comment_reported_idx"),
+            models.Index(
                 fields=["article", "status", "submitted_at"], name="comment_article_public_idx"
             ),
             models.Index(fields=["email"], name="comment_email_idx"),
@@ -102,9 +143,12 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        # No name or text: this string is kept in the admin's log, which
-        # erasing a commenter's personal data does not rewrite.
-        return f"Comment {self.pk} on article {self.article_id}"
+        # Kept in the admin's log too: erasing a commenter's personal data
+        # rewrites those entries (services.commenter_data_erase).
+        return _("Comment by %(name)s on “%(article)s”") % {
+            "name": self.name,
+            "article": self.article.title,
+        }
 
     def save(self, *args, **kwargs) -> None:
         self.email = normalize_email(self.email)
@@ -127,6 +171,7 @@ class DisallowedTerm(models.Model):
     class Action(models.TextChoices):
         SPAM = "spam", _("Mark as spam")
         HOLD = "hold", _("Hold for moderation")
+        CRISIS = "crisis", _("Crisis language: hold as urgent and show support")
 
     term = models.CharField(
         _("term"),
@@ -137,7 +182,7 @@ class DisallowedTerm(models.Model):
         _("applies to"), max_length=12, choices=Field.choices, default=Field.ANYWHERE
     )
     action = models.CharField(
-        _("action"), max_length=4, choices=Action.choices, default=Action.SPAM
+        _("action"), max_length=10, choices=Action.choices, default=Action.SPAM
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -159,8 +204,54 @@ class DisallowedTerm(models.Model):
         return self.term
 
 
+class CommentReport(models.Model):
+    """A reader's report of a published comment: one per client and comment."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam")
+        ABUSE = "abuse", _("Abuse or harassment")
+        MISINFORMATION = "misinformation", _("Health misinformation")
+        PERSONAL_DATA = "personal_data", _("Personal data")
+        OTHER = "other", _("Something else")
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.TextField(_("note"), max_length=500, blank=True)
+    # A keyed hash of the client's address (comments.reports.client_key): one
+    # report per client without keeping the address.
+    client_key = models.CharField(_("client key"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dismissed by"),
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment report")
+        verbose_name_plural = _("comment reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "client_key"],
+                name="comment_report_once_per_client",
+                violation_error_code="already_reported",
+                violation_error_message=_("You have reported this comment already."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(reason)s report") % {"reason": self.get_reason_display()}
+
+
 class PendingComment(Comment):
-    """The moderation queue, as its own entry in the admin."""
+    """The moderation queue, as its own entry in the admin: the moderation workspace."""
 
     class Meta:
         proxy = True

@@ -11,22 +11,25 @@ import datetime as dt
 import fcntl
 import logging
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from articles.services import article_mark_changed, articles_mark_changed
 from articles.signals import Reason
 from articles.tasks import enqueue_with_commit
 from comments.conf import comment_settings
-from comments.models import Comment, normalize_email
+from comments.models import Comment, CommentReport, PendingComment, normalize_email
 from comments.moderation import Submission, Verdict, Vote, moderate
-from comments.tasks import notify_moderators
+from comments.tasks import notify_moderators, notify_urgent_comment
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +55,14 @@ class CommentRejected(Exception):
         self.vote = vote
 
 
+class CommentNotAllowed(Exception):
+    """A moderator's write the rules do not allow (a reply too deep, say); says why."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def comment_submit(*, submission: Submission) -> Comment:
     """Run the moderation rules and store the comment, or raise ``CommentRejected``."""
     # The duplicate and flood rules read, then we insert: submissions must
@@ -59,9 +70,10 @@ def comment_submit(*, submission: Submission) -> Comment:
     # transactions already serialise writers; PostgreSQL takes a lock.
     with _take_turns("submissions"), transaction.atomic():
         _lock_submissions()
-        vote = moderate(submission)
-        if vote.verdict is Verdict.REJECT:
-            raise CommentRejected(vote)
+        decision = moderate(submission)
+        if decision.verdict is Verdict.REJECT:
+            raise CommentRejected(decision.vote)
+        urgent = decision.urgent
         comment = Comment.objects.create(
             article=submission.article,
             parent=submission.parent,
@@ -71,13 +83,19 @@ def comment_submit(*, submission: Submission) -> Comment:
             body=submission.body,
             ip_address=submission.ip_address,
             user_agent=submission.user_agent,
-            status=STATUS_OF_VERDICT[vote.verdict],
-            moderation_reason=vote.reason,
+            status=STATUS_OF_VERDICT[decision.verdict],
+            moderation_reason=decision.vote.reason[:200],
+            reasons=decision.reasons(),
+            priority=Comment.Priority.URGENT if urgent else Comment.Priority.NORMAL,
         )
         if comment.status == Comment.Status.PENDING:
             # A worker sends the mail, so a slow mail server never slows the
             # reader's POST; the task goes with the comment or not at all.
-            enqueue_with_commit(notify_moderators)
+            # Crisis language has its own task, ahead of the queue's.
+            if urgent:
+                enqueue_with_commit(notify_urgent_comment, comment.pk)
+            else:
+                enqueue_with_commit(notify_moderators)
         elif comment.status == Comment.Status.APPROVED:
             article_mark_changed(article=comment.article, reason=Reason.COMMENTS)
     return comment
@@ -116,16 +134,141 @@ def _lock_submissions() -> None:
 
 
 def comments_moderate(*, queryset: QuerySet[Comment], status: str, actor: AbstractBaseUser) -> int:
-    """Move the comments to ``status``, recording who and when; returns how many."""
+    """Move the comments to ``status``, recording who and when; returns how many.
+
+    Approving a reported comment keeps it: its open reports are dismissed.
+    """
     if status not in Comment.Status.values:
         raise ValueError(f"Unknown comment status {status!r}.")
     with transaction.atomic():
         ids = list(queryset.values_list("pk", flat=True))
+        now = timezone.now()
         count = Comment.objects.filter(pk__in=ids).update(
-            status=status, moderated_by=actor, moderated_at=timezone.now()
+            status=status, moderated_by=actor, moderated_at=now
         )
+        if status == Comment.Status.APPROVED:
+            _dismiss_reports(ids, actor=actor, now=now)
         comments_changed(comment_ids=ids)
     return count
+
+
+def comment_reports_dismiss(*, comment: Comment, actor: AbstractBaseUser) -> list[int]:
+    """Dismiss the comment's open reports (a moderator kept it); returns the reports' ids."""
+    with transaction.atomic():
+        dismissed = _dismiss_reports([comment.pk], actor=actor, now=timezone.now())
+        comments_changed(comment_ids=[comment.pk])
+    return dismissed
+
+
+def _dismiss_reports(comment_ids: list[int], *, actor, now) -> list[int]:
+    open_reports = CommentReport.objects.filter(comment__in=comment_ids, dismissed_at=None)
+    ids = list(open_reports.values_list("pk", flat=True))
+    if ids:
+        CommentReport.objects.filter(pk__in=ids).update(dismissed_at=now, dismissed_by=actor)
+        Comment.objects.filter(pk__in=comment_ids).update(report_count=0)
+    return ids
+
+
+class AlreadyReported(Exception):
+    """This client has reported this comment already."""
+
+
+def client_key(address: str | None) -> str:
+    """A client's address as reports keep it: a keyed hash, never the address itself."""
+    return salted_hmac("rls_cms.comments.client", address or "", algorithm="sha256").hexdigest()
+
+
+def comment_report(*, comment: Comment, reason: str, note: str, client: str) -> CommentReport:
+    """Record a reader's report of a public comment; ``client`` is from ``client_key``.
+
+    Raises ``AlreadyReported`` for a second report by the same client. When
+    the reports reach REPORTS_TO_REVIEW and HIDE_REPORTED is on, the comment
+    leaves the public pages (its article is marked changed).
+    """
+    threshold = comment_settings.REPORTS_TO_REVIEW
+    try:
+        with transaction.atomic():
+            report = CommentReport.objects.create(
+                comment=comment, reason=reason, note=note, client_key=client
+            )
+            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+            count = Comment.objects.values_list("report_count", flat=True).get(pk=comment.pk)
+            if count == threshold and comment_settings.HIDE_REPORTED:
+                comments_changed(comment_ids=[comment.pk])
+    except IntegrityError as error:
+        raise AlreadyReported from error
+    return report
+
+
+def comment_reply(*, parent: Comment, body: str, author: AbstractBaseUser) -> Comment:
+    """Publish a moderator's reply to ``parent``, marked as staff; ``parent`` is approved first.
+
+    A reply is public, so the comment it answers must be too (as WordPress's
+    "Approve and Reply"). Raises ``CommentNotAllowed`` past MAX_DEPTH.
+    """
+    if parent.depth >= comment_settings.MAX_DEPTH:
+        raise CommentNotAllowed(
+            f"Replies cannot nest deeper than {comment_settings.MAX_DEPTH} levels.", "too_deep"
+        )
+    if not body.strip():
+        raise CommentNotAllowed("Write the reply first.", "blank")
+    with transaction.atomic():
+        if parent.status != Comment.Status.APPROVED:
+            comments_moderate(
+                queryset=Comment.objects.filter(pk=parent.pk),
+                status=Comment.Status.APPROVED,
+                actor=author,
+            )
+        now = timezone.now()
+        reply = Comment.objects.create(
+            article=parent.article,
+            parent=parent,
+            name=author.get_full_name() or author.get_username(),
+            email=author.email or "",
+            body=body.strip(),
+            status=Comment.Status.APPROVED,
+            staff_reply=True,
+            reasons=[{"rule": "staff", "verdict": "approve", "detail": "a moderator's reply"}],
+            moderation_reason="a moderator's reply",
+            moderated_by=author,
+            moderated_at=now,
+            submitted_at=now,
+        )
+        comments_changed(comment_ids=[reply.pk])
+    return reply
+
+
+def comment_decision_undo(*, comment_id: int, before: dict, actor: AbstractBaseUser) -> Comment:
+    """Put a comment back as it was before a moderator's decision (the workspace's Undo).
+
+    ``before`` is what ``decision_state`` recorded: the status, who had
+    moderated it and when, and the reports the decision dismissed.
+    """
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment_id)
+        comment.status = before["status"]
+        comment.moderated_by_id = before["moderated_by"]
+        comment.moderated_at = (
+            dt.datetime.fromisoformat(before["moderated_at"]) if before["moderated_at"] else None
+        )
+        reopened = CommentReport.objects.filter(pk__in=before.get("reports", []))
+        reopened.update(dismissed_at=None, dismissed_by=None)
+        comment.report_count = CommentReport.objects.filter(
+            comment=comment, dismissed_at=None
+        ).count()
+        comment.save(update_fields=["status", "moderated_by", "moderated_at", "report_count"])
+        comments_changed(comment_ids=[comment.pk])
+    return comment
+
+
+def decision_state(comment: Comment) -> dict:
+    """What ``comment_decision_undo`` needs to put ``comment`` back as it is now."""
+    return {
+        "status": comment.status,
+        "moderated_by": comment.moderated_by_id,
+        "moderated_at": comment.moderated_at.isoformat() if comment.moderated_at else None,
+        "reports": list(comment.reports.filter(dismissed_at=None).values_list("pk", flat=True)),
+    }
 
 
 def comments_changed(*, comment_ids: list[int]) -> None:
@@ -167,12 +310,20 @@ def moderator_emails() -> list[str]:
 
 def comment_notify_moderators(*, comment: Comment, recipients: list[str]) -> None:
     """Email ``recipients`` about a pending comment; a mail server's error is raised."""
+    urgent = comment.priority == Comment.Priority.URGENT
     queue_url = reverse("admin:comments_pendingcomment_changelist")
+    if urgent:
+        queue_url += "?tab=urgent"
+    template = "urgent_comment_email" if urgent else "new_comment_email"
     body = render_to_string(
-        "comments/new_comment_email.txt", {"comment": comment, "queue_url": queue_url}
+        f"comments/{template}.txt", {"comment": comment, "queue_url": queue_url}
     )
-    subject = f"Comment awaiting moderation: {comment.article.title}"[:150]
-    send_mail(subject, body, None, recipients)
+    subject = (
+        f"Urgent: a comment may need a crisis response: {comment.article.title}"
+        if urgent
+        else f"Comment awaiting moderation: {comment.article.title}"
+    )
+    send_mail(subject[:150], body, None, recipients)
 
 
 # Comments told of per run; a longer queue is the next run's.
@@ -197,7 +348,7 @@ def comments_notify_moderators() -> int:
         waiting = list(
             Comment.objects.pending()
             .filter(moderators_notified_at=None)
-            .order_by("pk")
+            .order_by("-priority", "pk")
             .values_list("pk", flat=True)[:NOTIFY_BATCH]
         )
         recipients = moderator_emails()
@@ -215,6 +366,11 @@ def comments_notify_moderators() -> int:
             f"{len(failed)} of {len(waiting)} mails failed (comments {sorted(failed)}): {reasons}"
         )
     return told
+
+
+def comment_notify_urgent(*, comment_id: int) -> int:
+    """Tell the moderators of one urgent comment now, if no run told of it yet; 1 if sent."""
+    return _notify_one(comment_id, moderator_emails())
 
 
 def _notify_one(pk: int, recipients: list[str]) -> int:
@@ -271,7 +427,7 @@ def commenter_data_erase(*, emails: list[str]) -> int:
         return 0
     with transaction.atomic():
         ids = list(Comment.objects.filter(email__in=normalized).values_list("pk", flat=True))
-        # The reason can quote a disallowed name, email or IP: it goes too.
+        # The reasons can quote a disallowed name, email or IP: they go too.
         count = Comment.objects.filter(pk__in=ids).update(
             name=ERASED_NAME,
             email="",
@@ -279,9 +435,25 @@ def commenter_data_erase(*, emails: list[str]) -> int:
             ip_address=None,
             user_agent="",
             moderation_reason="",
+            reasons=[],
         )
+        _rename_log_entries(ids)
         comments_changed(comment_ids=ids)
     return count
+
+
+def _rename_log_entries(comment_ids: list[int]) -> None:
+    """The admin's log names each comment by its author: those names go with the erasure."""
+    if not apps.is_installed("django.contrib.admin"):
+        return
+    from django.contrib.admin.models import LogEntry  # a model only where the admin is installed
+
+    content_types = ContentType.objects.get_for_models(Comment, PendingComment).values()
+    comments = Comment.objects.filter(pk__in=comment_ids).select_related("article")
+    for comment in comments.iterator(chunk_size=500):
+        LogEntry.objects.filter(content_type__in=content_types, object_id=str(comment.pk)).update(
+            object_repr=str(comment)[:200]
+        )
 
 
 def spam_purge(*, older_than_days: int) -> int:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from articles.documents import forget_now_and_on_commit, listing_forget
 from articles.signals import article_changed, minute_passed, worker_starting
+from comments.matching import terms_changed
+from comments.models import DisallowedTerm
+from comments.moderation import TERMS
 from comments.selectors import comment_list_scope
 
 
@@ -30,3 +34,10 @@ def notify_on_worker_start(sender, **kwargs) -> None:
     from comments.tasks import notify_moderators
 
     notify_moderators.enqueue()
+
+
+@receiver(post_save, sender=DisallowedTerm, dispatch_uid="comments.terms_saved")
+@receiver(post_delete, sender=DisallowedTerm, dispatch_uid="comments.terms_deleted")
+def disallowed_terms_changed(sender, **kwargs) -> None:
+    """A term added, edited or deleted: every process builds its matcher again."""
+    terms_changed(TERMS)

@@ -14,7 +14,10 @@ from django_tasks import task
 
 from articles.tasks import ATTEMPTS, enqueue_at, retry_delay
 
-__all__ = ["ATTEMPTS", "notify_moderators", "retry_delay"]
+__all__ = ["ATTEMPTS", "notify_moderators", "notify_urgent_comment", "retry_delay"]
+
+# Ahead of every other task: a reader in crisis must not wait behind renditions.
+URGENT_PRIORITY = 100
 
 logger = logging.getLogger(__name__)
 
@@ -37,3 +40,24 @@ def notify_moderators(attempt: int = 1) -> int:
         if attempt < ATTEMPTS and enqueue_at(notify_moderators, retry_at, attempt + 1):
             logger.warning("Notifying moderators failed (run %s); again at %s.", attempt, retry_at)
         raise  # the run is recorded as failed, with the error, for staff to see
+
+
+@task(priority=URGENT_PRIORITY)
+def notify_urgent_comment(comment_id: int, attempt: int = 1) -> int:
+    """Email the moderators at once about one comment held for crisis language.
+
+    Its own task, not the queue's run, and first in the queue. If the queue's
+    run told of it meanwhile (with the same urgent mail), this sends nothing.
+    Retried like ``notify_moderators``.
+    """
+    from comments.services import comment_notify_urgent
+
+    try:
+        return comment_notify_urgent(comment_id=comment_id)
+    except Exception:
+        retry_at = timezone.now() + retry_delay(attempt)
+        if attempt < ATTEMPTS and enqueue_at(
+            notify_urgent_comment, retry_at, comment_id, attempt + 1
+        ):
+            logger.warning("Urgent notice of comment %s failed (run %s).", comment_id, attempt)
+        raise

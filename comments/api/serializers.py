@@ -22,7 +22,7 @@ from articles.api.base import (
     public_url,
 )
 from comments.conf import comment_settings
-from comments.models import Comment, normalize_email
+from comments.models import Comment, CommentReport, normalize_email
 from comments.moderation import Submission, comments_close_at, comments_open
 from comments.services import STATUS_OF_ACTION
 
@@ -166,18 +166,96 @@ class CommentSerializer(ModelSerializer):
     """A comment as anyone may see it."""
 
     website = WebsiteField(read_only=True)
+    staff = serializers.BooleanField(
+        source="staff_reply",
+        read_only=True,
+        help_text=_("Written by the site's staff (a moderator's reply)."),
+    )
 
     class Meta:
         model = Comment
-        fields = ["id", "parent", "depth", "name", "website", "body_html", "submitted_at"]
+        fields = ["id", "parent", "depth", "name", "website", "body_html", "submitted_at", "staff"]
+
+
+class ReportFormSerializer(KnownFieldsMixin, serializers.Serializer):
+    """What a reader sends to report a comment."""
+
+    reason = serializers.ChoiceField(label=_("Reason"), choices=CommentReport.Reason.choices)
+    note = serializers.CharField(
+        label=_("Note"),
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[no_body_control_characters],
+        help_text=_("Anything the moderators should know (optional)."),
+    )
+
+
+class ReportReceivedSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["received"])
+    message = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text=_('The rule that voted; "default" when none did.'))
+    verdict = serializers.ChoiceField(choices=["approve", "hold", "spam"])
+    detail = serializers.CharField()
+    spans = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        required=False,
+        help_text=_("Where in the body the rule saw it: [start, end) character offsets."),
+    )
+
+
+class ReportNoteSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=CommentReport.Reason.choices)
+    note = serializers.CharField()
+    created_at = IsoDateTimeField()
+
+
+class ReportsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text=_("Open (not dismissed) reports."))
+    reasons = serializers.DictField(child=serializers.IntegerField())
+    notes = ReportNoteSerializer(many=True)
+
+
+class AuthorHistorySerializer(serializers.Serializer):
+    approved = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    spam = serializers.IntegerField()
+    removed = serializers.IntegerField()
+
+
+NO_REPORTS = {"count": 0, "reasons": {}, "notes": []}
+NO_HISTORY = dict.fromkeys(Comment.Status.values, 0)
 
 
 class ModerationCommentSerializer(ModelSerializer):
-    """A comment as moderators see it, private fields included."""
+    """A comment as moderators see it, private fields included.
+
+    ``reports`` and ``author_history`` come from the view's context
+    (``comment_open_reports``, ``comment_author_history``: a query each per page).
+    """
 
     article = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     moderated_by = serializers.StringRelatedField(allow_null=True)
     website = WebsiteField(read_only=True)
+    staff = serializers.BooleanField(source="staff_reply", read_only=True)
+    reasons = ReasonSerializer(many=True, read_only=True)
+    reports = serializers.SerializerMethodField()
+    author_history = serializers.SerializerMethodField(
+        help_text=_("How many comments with this email are in each status.")
+    )
+
+    @extend_schema_field(ReportsSerializer)
+    def get_reports(self, comment) -> dict:
+        reports = self.context.get("reports", {}).get(comment.pk, NO_REPORTS)
+        return ReportsSerializer(reports).data
+
+    @extend_schema_field(AuthorHistorySerializer)
+    def get_author_history(self, comment) -> dict:
+        return self.context.get("author_history", {}).get(comment.email, NO_HISTORY)
 
     class Meta:
         model = Comment
@@ -191,10 +269,15 @@ class ModerationCommentSerializer(ModelSerializer):
             "body",
             "body_html",
             "status",
+            "priority",
             "submitted_at",
             "ip_address",
             "user_agent",
             "moderation_reason",
+            "reasons",
+            "reports",
+            "author_history",
+            "staff",
             "moderated_by",
             "moderated_at",
         ]

@@ -11,6 +11,7 @@ urlpatterns = [
         views.ArticleCommentsView.as_view(),
         name="article-comments",
     ),
+    path("comments/<int:pk>/report/", views.CommentReportView.as_view(), name="comment-report"),
     path("moderation/comments/", views.ModerationCommentList.as_view(), name="moderation-list"),
     path("moderation/comments/bulk/", views.ModerationBulk.as_view(), name="moderation-bulk"),
 ]
@@ -25,6 +26,7 @@ urlpatterns += [
 # Addresses no slug or id could fill: the API's JSON 404, not the host's page.
 urlpatterns += [
     re_path(r"^articles/[^/]+/comments/$", not_found("No Article matches the given query.")),
+    re_path(r"^comments/[^/]+/report/$", not_found("No Comment matches the given query.")),
     re_path(
         r"^moderation/comments/[^/]+/(approve|spam|remove)/$",
         not_found("No Comment matches the given query."),

@@ -27,7 +27,7 @@ from articles.api.base import (
     ServedBytesMixin,
 )
 from articles.models import Article
-from comments import services
+from comments import moderation, services
 from comments.api.serializers import (
     BulkModerationSerializer,
     CommentFormSerializer,
@@ -35,10 +35,18 @@ from comments.api.serializers import (
     CommentSubmittedSerializer,
     HoneypotField,
     ModerationCommentSerializer,
+    ReportFormSerializer,
+    ReportReceivedSerializer,
 )
 from comments.conf import comment_settings
 from comments.models import Comment
-from comments.selectors import comment_list_public, comment_list_scope, comment_queue
+from comments.selectors import (
+    comment_author_history,
+    comment_list_public,
+    comment_list_scope,
+    comment_open_reports,
+    comment_queue,
+)
 
 MESSAGES = {
     Comment.Status.APPROVED: "Your comment has been published.",
@@ -72,10 +80,11 @@ class CommentPostThrottle(SimpleRateThrottle):
     """Comment posts per client address, at RLS_COMMENTS["THROTTLE_RATE"] (None: no limit)."""
 
     scope = "comments"
+    rate_setting = "THROTTLE_RATE"
 
     def get_rate(self) -> str | None:
         # Read per request, not at import, so a changed setting applies.
-        return comment_settings.THROTTLE_RATE
+        return getattr(comment_settings, self.rate_setting)
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
@@ -152,6 +161,15 @@ class ArticleCommentsView(
         # Reading is free; only posting is throttled (a second line behind the flood rule).
         return [CommentPostThrottle()] if self.request.method == "POST" else []
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A reader whose comment speaks of crisis is shown support in every
+        # answer, a refusal (400, 403, 409, 429) as much as a 201.
+        if request.method == "POST" and isinstance(response.data, dict):
+            body = _posted_body(request)
+            if body and moderation.speaks_of_crisis(body):
+                response.data["support"] = comment_settings.SUPPORT_MESSAGE
+        return super().finalize_response(request, response, *args, **kwargs)
+
     def get_serializer_class(self):
         return CommentFormSerializer if self.request.method == "POST" else CommentSerializer
 
@@ -190,6 +208,59 @@ class ArticleCommentsView(
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+def _posted_body(request: Request) -> str:
+    try:
+        body = request.data.get("body") if hasattr(request.data, "get") else None
+    except Exception:  # a body DRF could not parse: its 400 says so
+        return ""
+    return body if isinstance(body, str) else ""
+
+
+class ReportThrottle(CommentPostThrottle):
+    """Reports per client address, at RLS_COMMENTS["REPORT_THROTTLE_RATE"]."""
+
+    scope = "comment_reports"
+    rate_setting = "REPORT_THROTTLE_RATE"
+
+
+class CommentReportView(AppDefaultsMixin, KnownQueryParamsMixin, generics.GenericAPIView):
+    """Report a published comment to the moderators: once per client and comment."""
+
+    serializer_class = ReportFormSerializer
+    throttle_classes = [ReportThrottle]
+
+    @extend_schema(
+        responses={201: ReportReceivedSerializer},
+        description=(
+            "Report a published comment. One report per client (its address) and comment: "
+            "a second answers 409 with code `already_reported`. When enough different "
+            "clients report a comment (RLS_COMMENTS['REPORTS_TO_REVIEW']), moderators see "
+            "it in their Reported tab."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        comment = get_object_or_404(Comment.objects.public(), pk=pk)
+        form = self.get_serializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            services.comment_report(
+                comment=comment,
+                reason=form.validated_data["reason"],
+                note=form.validated_data["note"],
+                client=services.client_key(client_ip(request)),
+            )
+        except services.AlreadyReported:
+            return Response(
+                {
+                    "detail": _("You have reported this comment already."),
+                    "code": "already_reported",
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        body = {"status": "received", "message": _("Thank you. A moderator will review it.")}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
 class CanModerate(BasePermission):
     message = "Moderating comments needs staff status and the moderate_comment permission."
 
@@ -204,28 +275,64 @@ class ModerationMixin(AppDefaultsMixin):
     permission_classes = [IsAuthenticated, CanModerate]
 
 
+def moderation_context(comments) -> dict:
+    """The reports and author histories of a page of comments, for the moderation serializer."""
+    comments = list(comments)
+    return {
+        "reports": comment_open_reports(comment_ids=[c.pk for c in comments]),
+        "author_history": comment_author_history(emails=[c.email for c in comments]),
+    }
+
+
+def _choice(params, name: str, choices: list[str], default: str | None) -> str | None:
+    value = params.get(name, default)
+    if value is not None and value not in choices:
+        raise ValidationError({name: [_("Choose one of: %s.") % ", ".join(choices)]})
+    return value
+
+
 @extend_schema(
     parameters=[
         OpenApiParameter(
             "status",
             enum=Comment.Status.values,
             description="Which comments; default pending (the queue).",
-        )
+        ),
+        OpenApiParameter(
+            "priority",
+            enum=Comment.Priority.values,
+            description="Only urgent (crisis language) or only normal comments.",
+        ),
+        OpenApiParameter(
+            "reported",
+            bool,
+            description=(
+                "true: only comments whose open reports reach REPORTS_TO_REVIEW "
+                "(the Reported tab); false: only those below it."
+            ),
+        ),
     ]
 )
 class ModerationCommentList(ModerationMixin, KnownQueryParamsMixin, generics.ListAPIView):
     """The moderation queue (or any status), oldest first, with private fields."""
 
-    known_query_params = frozenset({"cursor", "page_size", "status"})
+    known_query_params = frozenset({"cursor", "page_size", "status", "priority", "reported"})
     serializer_class = ModerationCommentSerializer
     pagination_class = OldestFirstPagination
 
     def get_queryset(self):
-        status_ = self.request.query_params.get("status", Comment.Status.PENDING)
-        if status_ not in Comment.Status.values:
-            choices = ", ".join(Comment.Status.values)
-            raise ValidationError({"status": [_("Choose one of: %s.") % choices]})
-        return comment_queue(status=status_)
+        params = self.request.query_params
+        reported = _choice(params, "reported", ["true", "false"], None)
+        return comment_queue(
+            status=_choice(params, "status", Comment.Status.values, Comment.Status.PENDING),
+            priority=_choice(params, "priority", Comment.Priority.values, None),
+            reported=None if reported is None else reported == "true",
+        )
+
+    def get_serializer(self, *args, **kwargs):
+        if args:  # a page to show: its reports and histories, a query each
+            kwargs["context"] = {**self.get_serializer_context(), **moderation_context(args[0])}
+        return super().get_serializer(*args, **kwargs)
 
 
 class ModerationAction(ModerationMixin, KnownQueryParamsMixin, APIView):
@@ -242,7 +349,8 @@ class ModerationAction(ModerationMixin, KnownQueryParamsMixin, APIView):
             actor=request.user,
         )
         comment.refresh_from_db()
-        return Response(ModerationCommentSerializer(comment).data)
+        context = moderation_context([comment])
+        return Response(ModerationCommentSerializer(comment, context=context).data)
 
 
 class ModerationBulk(ModerationMixin, KnownQueryParamsMixin, APIView):

@@ -154,7 +154,24 @@ def test_moderation_notice_leaves_out_the_commenters_email_and_ip(
     assert "/admin/comments/pendingcomment/" in notice.body
 
 
-def test_comment_str_holds_no_personal_data():
-    comment = CommentFactory(name="Zelda Private", body="Very personal text.")
-    assert "Zelda" not in str(comment)
-    assert "personal" not in str(comment)
+def test_comment_str_names_its_author_and_article_but_not_its_text():
+    comment = CommentFactory(
+        name="Zelda Private", body="Very personal text.", article__title="Sleep"
+    )
+    assert str(comment) == "Comment by Zelda Private on “Sleep”"
+
+
+def test_erasing_rewrites_the_admin_log_entries_that_name_the_author(admin_user):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from comments import services
+
+    comment = CommentFactory(name="Zelda Private", email="zelda@example.org")
+    LogEntry.objects.log_actions(admin_user.pk, [comment], CHANGE, single_object=True)
+    services.commenter_data_erase(emails=["zelda@example.org"])
+    entry = LogEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(comment), object_id=str(comment.pk)
+    )
+    assert "Zelda" not in entry.object_repr
+    assert entry.object_repr.startswith("Comment by Anonymous")

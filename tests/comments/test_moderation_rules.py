@@ -566,7 +566,10 @@ def test_new_author_is_pending(api_client):
     assert response.status_code == 201
     assert response.json()["status"] == "pending"
     comment = Comment.objects.get()
-    assert (comment.status, comment.moderation_reason) == (Comment.Status.PENDING, "")
+    assert comment.status == Comment.Status.PENDING
+    assert comment.reasons == [
+        {"rule": "default", "verdict": "hold", "detail": "no rule approved it: held by default"}
+    ]
 
 
 def test_pending_comment_notifies_the_moderators(

@@ -13,7 +13,7 @@ from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_KEYS = {"id", "parent", "depth", "name", "website", "body_html", "submitted_at"}
+PUBLIC_KEYS = {"id", "parent", "depth", "name", "website", "body_html", "submitted_at", "staff"}
 LINK_REL = 'rel="nofollow ugc noopener"'
 
 

@@ -1,0 +1,70 @@
+"""Personal data a reader typed into a comment: phone numbers, emails, dates of birth, addresses.
+
+A health site's commenters tell their stories; some give away more than they
+mean to ("call me on 07700 900123", "born 3/4/1961"). The ``personal_data``
+rule holds such a comment for a moderator, with the matches highlighted, so
+it is never published as sent. Each finder returns ``(kind, (start, end))``
+in the original text. The cues ("born", "DOB", "Street") go through the same
+matcher as the term rules, so a disguised cue is found alike.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import phonenumbers
+
+from comments.matching import TermMatcher, normalise
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+DATE_RE = re.compile(
+    r"\b(?:"
+    r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"  # 3/4/1961, 03.04.61
+    r"|\d{4}-\d{1,2}-\d{1,2}"  # 1961-04-03
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"  # 3rd of April 1961
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # April 3, 1961
+    r")\b",
+    re.IGNORECASE,
+)
+BIRTH_CUES = ["born", "dob", "d.o.b", "date of birth", "birth date", "birthdate", "birthday"]
+# A date this close to a cue (characters, either side) is taken as a birth date.
+BIRTH_WINDOW = 40
+
+STREET_WORDS = [
+    "street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "dr",
+    "boulevard", "blvd", "court", "ct", "close", "crescent", "terrace", "place",
+    "way", "square", "gardens", "grove",
+]  # fmt: skip
+# A house number, then one to three capitalised words, ending where a street word starts.
+HOUSE_RE = re.compile(r"\b\d{1,5}[A-Za-z]?,?(?:\s+[A-Z][\w'.-]*){1,3}\s+$")
+
+
+@functools.cache
+def _cues() -> TermMatcher:
+    return TermMatcher(
+        [*((cue, "birth") for cue in BIRTH_CUES), *((word, "street") for word in STREET_WORDS)],
+        whole_words=True,
+    )
+
+
+def find_personal_data(text: str, *, region: str | None) -> list[tuple[str, tuple[int, int]]]:
+    """Every piece of personal data in ``text``: ``(kind, (start, end))``, in order."""
+    found = [("email address", match.span()) for match in EMAIL_RE.finditer(text)]
+    emails = [span for _, span in found]
+    for match in phonenumbers.PhoneNumberMatcher(text, region or "ZZ"):
+        span = (match.start, match.end)
+        if not any(start <= span[0] < end for start, end in emails):
+            found.append(("phone number", span))
+    for cue in _cues().find(normalise(text)):
+        if cue.payload == "birth":
+            low = max(0, cue.start - BIRTH_WINDOW)
+            for date in DATE_RE.finditer(text, low, cue.end + BIRTH_WINDOW):
+                found.append(("date of birth", date.span()))
+        else:
+            house = HOUSE_RE.search(text[: cue.start], max(0, cue.start - 60))
+            if house:
+                found.append(("street address", (house.start(), cue.end)))
+    return sorted(set(found), key=lambda item: item[1])
