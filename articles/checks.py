@@ -63,6 +63,8 @@ def check_article_settings(app_configs=None, **kwargs) -> list[Error]:
     preview = user.get("PREVIEW_URL", "{token}")
     if not (isinstance(preview, str) and "{token}" in preview):
         bad("PREVIEW_URL", 'an address holding "{token}" (and "{slug}" if it likes)')
+    if "READER_URL" in user and not isinstance(user["READER_URL"], str):
+        bad("READER_URL", 'an address holding "{slug}", or "" for none')
     if "PREVIEW_MAX_AGE" in user and not _whole_number(user["PREVIEW_MAX_AGE"], 1):
         bad("PREVIEW_MAX_AGE", "a whole number of seconds above 0")
     if "REVIEW_INTERVAL_MONTHS" in user and not _whole_number(user["REVIEW_INTERVAL_MONTHS"], 1):

@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     # Also answer browsers with DRF's browsable API (HTML), for development.
     # Off: the endpoints speak JSON only.
     "BROWSABLE_API": False,
+    # The reader's page of an article, where the admin links to it ({slug} is
+    # filled in); "" for none. The moderation queue links each comment there.
+    "READER_URL": "/articles/{slug}/",
     # The frontend's preview address; {slug} and {token} are filled in. The
     # frontend reads the draft from /api/v1/preview/<token>/.
     "PREVIEW_URL": "/articles/{slug}/?preview={token}",

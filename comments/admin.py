@@ -7,20 +7,30 @@ as the staff API, so each change records who made it and when.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.admin_index import AdminIndexCount, admin_index_count
-from comments import services
+from comments import services, workspace
 from comments.models import Comment, DisallowedTerm, PendingComment
 
 MODERATE_PERMISSION = "comments.moderate_comment"
+CanModerateMessage = _("Moderating comments needs the moderate_comment permission.")
+# Where a decision taken without JavaScript leaves its Undo for the next page.
+UNDO_SESSION_KEY = "comments_workspace_undo"
 # "example.org/x" means https://, as Django 6 will assume by default.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
@@ -98,18 +108,8 @@ class CommentAdminBase(admin.ModelAdmin):
     def delete_queryset(self, request, queryset: QuerySet[Comment]) -> None:
         services.comments_delete(queryset=queryset)
 
-    # Each action's message, singular and plural (ngettext chooses by the count).
-    DONE = {
-        "approve": ("Approved %(count)d comment.", "Approved %(count)d comments."),
-        "spam": ("Marked %(count)d comment as spam.", "Marked %(count)d comments as spam."),
-        "remove": ("Removed %(count)d comment.", "Removed %(count)d comments."),
-    }
-
     def _moderate(self, request, queryset: QuerySet[Comment], action: str) -> None:
-        status = services.STATUS_OF_ACTION[action]
-        count = services.comments_moderate(queryset=queryset, status=status, actor=request.user)
-        singular, plural = self.DONE[action]
-        message = ngettext(singular, plural, count) % {"count": count}
+        message = workspace.bulk_moderate(queryset=queryset, action=action, actor=request.user)
         self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Approve the selected comments"), permissions=["moderate"])
@@ -150,7 +150,13 @@ class CommentAdmin(CommentAdminBase):
 
 @admin.register(PendingComment)
 class ModerationQueueAdmin(CommentAdminBase):
-    """Pending comments only, oldest first: the moderators' inbox."""
+    """The moderation workspace (``comments.workspace``), where the queue's entry leads.
+
+    Its list is not Django's change list: a page of tabs and rows with one
+    button (and one key) per decision. Decisions post to ``<id>/decide/``;
+    the bulk form posts to the page itself, Django's action names and all,
+    so "Delete selected comments" goes through Django's confirmation page.
+    """
 
     list_filter = [("article", admin.RelatedOnlyFieldListFilter)]
 
@@ -173,6 +179,158 @@ class ModerationQueueAdmin(CommentAdminBase):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 
+    def get_urls(self):
+        decide = path(
+            "<int:pk>/decide/",
+            self.admin_site.admin_view(self.decide_view),
+            name="comments_pendingcomment_decide",
+        )
+        return [decide, *super().get_urls()]
+
+    # --- the page
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self.bulk_view(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+        tab = workspace.TAB_OF.get(request.GET.get("tab", workspace.DEFAULT_TAB))
+        after, article = request.GET.get("after"), request.GET.get("article")
+        search = request.GET.get("q", "").strip()
+        if tab is None or any(n is not None and not n.isdigit() for n in (after, article)):
+            self.message_user(
+                request, _("That page of the moderation queue does not exist."), messages.ERROR
+            )
+            return redirect(self.workspace_url())
+        comments, next_after = workspace.tab_page(
+            tab,
+            after=int(after) if after else None,
+            search=search,
+            article=int(article) if article else None,
+        )
+        counts = workspace.tab_counts()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": self.opts.verbose_name_plural.capitalize(),
+            "summary": workspace.pending_summary(counts["pending"]),
+            "tab": tab,
+            "tabs": [
+                {
+                    "key": item.key,
+                    "label": item.label,
+                    "count": workspace.count_label(counts[item.key]),
+                    "url": self.workspace_url(item.key),
+                }
+                for item in workspace.TABS
+            ],
+            "rows": workspace.rows(comments),
+            "next_url": (
+                self.workspace_url(tab.key, after=next_after, q=search, article=article)
+                if next_after
+                else ""
+            ),
+            "search": search,
+            "clear_url": self.workspace_url(tab.key),
+            "can_moderate": self.has_moderate_permission(request),
+            "can_edit": request.user.has_perm("comments.change_comment"),
+            "bulk_actions": self.bulk_actions(request),
+            "undo": self._pop_undo(request),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/comments/pendingcomment/workspace.html", context)
+
+    def workspace_url(self, tab: str = workspace.DEFAULT_TAB, **more) -> str:
+        query = {"tab": tab, **{name: value for name, value in more.items() if value}}
+        return f"{reverse('admin:comments_pendingcomment_changelist')}?{urlencode(query)}"
+
+    def bulk_actions(self, request: HttpRequest) -> list[tuple[str, str]]:
+        """The admin's actions this user may take, named for comments, not for the queue."""
+        return [
+            (name, _("Delete selected comments") if name == "delete_selected" else label)
+            for name, label in self.get_action_choices(request, default_choices=[])
+        ]
+
+    # --- decisions
+
+    def decide_view(self, request: HttpRequest, pk: int):
+        """One decision on one comment: JSON for the page's script, else a redirect back."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        wants_json = request.headers.get("Accept", "").startswith("application/json")
+        if not self.has_moderate_permission(request):
+            if wants_json:
+                return JsonResponse({"detail": CanModerateMessage}, status=403)
+            raise PermissionDenied
+        comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+        tab = request.POST.get("tab", workspace.DEFAULT_TAB)
+        back = self.workspace_url(tab if tab in workspace.TAB_OF else workspace.DEFAULT_TAB)
+        try:
+            done = workspace.decide(
+                comment=comment,
+                action=request.POST.get("action", ""),
+                actor=request.user,
+                body=request.POST.get("body", ""),
+                token=request.POST.get("token", ""),
+            )
+        except workspace.DecisionRefused as refused:
+            if wants_json:
+                return JsonResponse({"detail": str(refused)}, status=400)
+            self.message_user(request, str(refused), messages.ERROR)
+            return redirect(back)
+        if wants_json:
+            counts = workspace.tab_counts()
+            return JsonResponse(
+                {
+                    **done,
+                    "counts": {key: workspace.count_label(n) for key, n in counts.items()},
+                    "summary": workspace.pending_summary(counts["pending"]),
+                }
+            )
+        if "undo" in done:
+            request.session[UNDO_SESSION_KEY] = {
+                "comment": comment.pk,
+                "token": done["undo"],
+                "message": done["message"],
+            }
+        else:
+            self.message_user(request, done["message"], messages.SUCCESS)
+        return redirect(back)
+
+    def _pop_undo(self, request: HttpRequest) -> dict | None:
+        undo = request.session.pop(UNDO_SESSION_KEY, None)
+        if not undo:
+            return None
+        url = reverse("admin:comments_pendingcomment_decide", args=[undo["comment"]])
+        return {**undo, "url": url}
+
+    def bulk_view(self, request: HttpRequest):
+        """The bulk form: one of the admin's actions on the selected comments, then back."""
+        tab = request.POST.get("tab", workspace.DEFAULT_TAB)
+        back = self.workspace_url(tab if tab in workspace.TAB_OF else workspace.DEFAULT_TAB)
+        actions = self.get_actions(request)  # only those this user's permissions allow
+        action = request.POST.get("action", "")
+        ids = [pk for pk in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if pk.isdigit()]
+        if action not in actions:
+            self.message_user(request, _("Choose an action you may take."), messages.ERROR)
+            return redirect(back)
+        if not ids:
+            self.message_user(
+                request, _("Select comments first: none were changed."), messages.WARNING
+            )
+            return redirect(back)
+        queryset = Comment.objects.filter(pk__in=ids)
+        if action == "delete_selected":
+            # Django's confirmation page, run by the comments' admin so that it
+            # speaks of "comments" (this one's plural is "moderation queue").
+            comment_admin = self.admin_site.get_model_admin(Comment)
+            return delete_selected(comment_admin, request, queryset) or redirect(back)
+        function = actions[action][0]
+        return function(self, request, queryset) or redirect(back)
+
 
 @admin.register(DisallowedTerm)
 class DisallowedTermAdmin(admin.ModelAdmin):
@@ -187,8 +345,7 @@ def pending_count(request: HttpRequest) -> AdminIndexCount | None:
     user = request.user
     if not (user.has_perm("comments.view_comment") or user.has_perm(MODERATE_PERMISSION)):
         return None
-    count = Comment.objects.pending().count()
-    label = ngettext(
-        "%(count)d comment awaiting moderation", "%(count)d comments awaiting moderation", count
-    ) % {"count": count}
+    # Capped as the workspace's tabs are: an exact count of a spam wave is a scan.
+    count = Comment.objects.pending().order_by()[: workspace.COUNT_CAP + 1].count()
+    label = workspace.pending_summary(count)
     return AdminIndexCount(label, reverse("admin:comments_pendingcomment_changelist"))

@@ -17,6 +17,8 @@ import phonenumbers
 
 from comments.matching import TermMatcher, normalise
 
+# National digits a number must have to count (US numbers have 10, UK 10, DE 6-11).
+MIN_PHONE_DIGITS = 9
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -54,9 +56,16 @@ def find_personal_data(text: str, *, region: str | None) -> list[tuple[str, tupl
     """Every piece of personal data in ``text``: ``(kind, (start, end))``, in order."""
     found = [("email address", match.span()) for match in EMAIL_RE.finditer(text)]
     emails = [span for _, span in found]
-    for match in phonenumbers.PhoneNumberMatcher(text, region or "ZZ"):
+    # Possible, not only valid, numbers: the library's data lags new ranges,
+    # and a reader's real number must not slip through for it. Long enough,
+    # though, that a year or a dose ("since 2019, 1500 mg") is no number.
+    matcher = phonenumbers.PhoneNumberMatcher(
+        text, region or "ZZ", leniency=phonenumbers.Leniency.POSSIBLE
+    )
+    for match in matcher:
         span = (match.start, match.end)
-        if not any(start <= span[0] < end for start, end in emails):
+        digits = len(str(match.number.national_number))
+        if digits >= MIN_PHONE_DIGITS and not any(start <= span[0] < end for start, end in emails):
             found.append(("phone number", span))
     for cue in _cues().find(normalise(text)):
         if cue.payload == "birth":

@@ -44,9 +44,73 @@ const storage = {
   },
 };
 
+// --- reports -----------------------------------------------------------------
+
+// The API's report reasons (CommentReport.Reason), in the reader's words.
+const REPORT_REASONS = [
+  ["spam", "Spam"],
+  ["abuse", "Abuse or harassment"],
+  ["misinformation", "Health misinformation"],
+  ["personal_data", "Personal data"],
+  ["other", "Something else"],
+];
+const REPORT_ANSWERS = {
+  409: () => "You have reported this comment already. Thank you.",
+  404: () => "This comment is no longer shown.",
+  429: (retryAfter) =>
+    retryAfter ? `Too many reports at once. Please wait ${retryAfter} seconds.` : "Too many reports at once. Please wait a moment.",
+};
+
+function reportControl(comment, reportUrl) {
+  const prefix = `_report-${comment.id}`;
+  const status = h("p", { class: "form-status", role: "status", "aria-live": "polite" });
+  const submit = h("button", { type: "submit" }, "Send report");
+  const note = h("textarea", { id: `${prefix}-note`, name: "note", rows: 2, maxlength: 500 });
+  const form = h(
+    "form",
+    { class: "report-form", novalidate: true },
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, "Why should a moderator look at this comment?"),
+      REPORT_REASONS.map(([value, label], index) =>
+        h(
+          "p",
+          { class: "report-reason" },
+          h("input", { type: "radio", name: "reason", value, id: `${prefix}-${value}`, required: true, checked: index === 0 }),
+          h("label", { for: `${prefix}-${value}` }, label),
+        ),
+      ),
+    ),
+    h("p", {}, h("label", { for: `${prefix}-note` }, "Anything else the moderators should know (optional)"), note),
+    h("p", {}, submit),
+    status,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    try {
+      const response = await postJSON(reportUrl, { reason: form.elements.reason.value, note: note.value.trim() });
+      if (response.status === 201) {
+        form.replaceChildren(h("p", { class: "report-thanks", role: "status" }, response.data.message));
+        return;
+      }
+      const answer = REPORT_ANSWERS[response.status];
+      if (answer) status.textContent = answer(response.headers.get("Retry-After"));
+      else if (response.status === 400 && response.data) status.textContent = Object.values(response.data).flat().join(" ");
+      else status.textContent = "The report could not be sent. Please try again.";
+    } catch {
+      status.textContent = "The report could not be sent. Check your connection and try again.";
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return h("details", { class: "report" }, h("summary", {}, "Report", h("span", { class: "visually-hidden" }, ` the comment by ${comment.name}`)), form);
+}
+
 // --- the thread -------------------------------------------------------------
 
-function commentItem(comment, repliesOf, onReply, maxDepth) {
+function commentItem(comment, repliesOf, onReply, maxDepth, reportUrl) {
   // A reply to a comment at the deepest level would be refused: none offered.
   const canReply = onReply && (!maxDepth || comment.depth < maxDepth);
   const website = safeUrl(comment.website);
@@ -58,15 +122,29 @@ function commentItem(comment, repliesOf, onReply, maxDepth) {
     h(
       "article",
       { "aria-label": `Comment by ${comment.name}` },
-      h("p", { class: "comment-meta" }, h("strong", { class: "comment-author" }, author), " · ", time(comment.submitted_at)),
+      h(
+        "p",
+        { class: "comment-meta" },
+        h("strong", { class: "comment-author" }, author),
+        comment.staff ? h("span", { class: "staff-badge" }, "Staff") : null,
+        " · ",
+        time(comment.submitted_at),
+      ),
       html("div", comment.body_html, { class: "comment-body" }),
-      canReply ? h("button", { type: "button", class: "reply", onclick: () => onReply(comment) }, `Reply to ${comment.name}`) : null,
+      h(
+        "div",
+        { class: "comment-actions" },
+        canReply ? h("button", { type: "button", class: "reply", onclick: () => onReply(comment) }, `Reply to ${comment.name}`) : null,
+        comment.staff ? null : reportControl(comment, reportUrl(comment)),
+      ),
     ),
-    replies.length ? h("ol", { class: "replies" }, replies.map((reply) => commentItem(reply, repliesOf, onReply, maxDepth))) : null,
+    replies.length
+      ? h("ol", { class: "replies" }, replies.map((reply) => commentItem(reply, repliesOf, onReply, maxDepth, reportUrl)))
+      : null,
   );
 }
 
-function thread(comments, onReply, maxDepth) {
+function thread(comments, onReply, maxDepth, reportUrl) {
   const repliesOf = new Map();
   const ids = new Set(comments.map((comment) => comment.id));
   const roots = [];
@@ -77,7 +155,7 @@ function thread(comments, onReply, maxDepth) {
       roots.push(comment);
     }
   }
-  return h("ol", { class: "comment-list" }, roots.map((comment) => commentItem(comment, repliesOf, onReply, maxDepth)));
+  return h("ol", { class: "comment-list" }, roots.map((comment) => commentItem(comment, repliesOf, onReply, maxDepth, reportUrl)));
 }
 
 // --- the form ----------------------------------------------------------------
@@ -125,6 +203,8 @@ function buildForm(fields, commentsUrl, { onPosted }) {
   const privacy = fields.email?.help_text || "";
 
   const status = h("p", { class: "form-status", role: "status", "aria-live": "polite" });
+  // Shown at once, above everything else, when a comment speaks of crisis.
+  const support = h("div", { class: "support", role: "alert", hidden: true });
   const submit = h("button", { type: "submit" }, "Post Comment");
   const save = h("input", { id: "_comment-save", type: "checkbox", name: "save" });
   const replyingTo = h("p", { id: "_replying-to", class: "replying-to", hidden: true });
@@ -145,6 +225,7 @@ function buildForm(fields, commentsUrl, { onPosted }) {
     h("p", {}, submit),
     status,
   );
+  form.prepend(support);
 
   // Announced by screen readers even when the same sentence comes twice.
   const announce = (text) => {
@@ -221,6 +302,8 @@ function buildForm(fields, commentsUrl, { onPosted }) {
     form.setAttribute("aria-busy", "true");
     try {
       const response = await postJSON(commentsUrl, body);
+      support.hidden = !response.data?.support;
+      support.replaceChildren(response.data?.support ? h("p", {}, response.data.support) : "");
       if (response.status === 201) {
         // Stored only when the reader ticked the box.
         const keep = save.checked;
@@ -280,11 +363,14 @@ export function renderComments(section, summary, { url, list, options }) {
   let next = null;
   let form = null;
   const fields = options.ok ? options.data?.actions?.POST : null;
+  // Reports go to the API root's comments/{id}/report/, beside articles/.
+  const apiRoot = url.replace(/articles\/[^/]+\/comments\/$/, "");
+  const reportUrl = (comment) => `${apiRoot}comments/${comment.id}/report/`;
 
   const showThread = () => {
     threadBox.replaceChildren(
       comments.length
-        ? thread(comments, summary.open && form ? form.setParent : null, fields?.parent?.max_depth)
+        ? thread(comments, summary.open && form ? form.setParent : null, fields?.parent?.max_depth, reportUrl)
         : h("p", { class: "no-comments" }, "No comments yet. Why don’t you start the discussion?"),
     );
     more.hidden = !next;
