@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -61,22 +62,39 @@ class CommentAdminBase(admin.ModelAdmin):
         "submitted_at",
         "ip_address",
         "user_agent",
-        "moderation_reason",
+        "why",
+        "in_reply_to",
         "moderated_by",
         "moderated_at",
         "body_html",
     ]
     fields = [
         ("article", "parent", "depth"),
+        "in_reply_to",
         ("name", "email", "website"),
         "body",
         "body_html",
-        "status",
+        ("status", "priority"),
+        "why",
         ("submitted_at", "ip_address"),
         "user_agent",
-        "moderation_reason",
         ("moderated_by", "moderated_at"),
     ]
+
+    @admin.display(description=_("why it is here"))
+    def why(self, comment: Comment) -> str:
+        """Every rule's vote, as the workspace shows them, not only the deciding one."""
+        reasons = workspace.reasons_of(comment)
+        if not reasons:
+            return _("a moderator's decision; no rule's vote is recorded")
+        return format_html_join(", ", "{} ({})", ((r["detail"], r["verdict"]) for r in reasons))
+
+    @admin.display(description=_("the comment it answers"))
+    def in_reply_to(self, comment: Comment) -> str:
+        if comment.parent_id is None:
+            return _("Not a reply")
+        parent = comment.parent
+        return format_html("{}: “{}”", parent.name, Truncator(parent.body).chars(300))
 
     @admin.display(description=_("comment"))
     def excerpt(self, comment: Comment) -> str:
@@ -91,7 +109,7 @@ class CommentAdminBase(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not self.has_moderate_permission(request):
-            readonly.append("status")
+            readonly += ["status", "priority"]
         return readonly
 
     def save_model(self, request, obj: Comment, form, change) -> None:

@@ -6,20 +6,13 @@ call these; each moderation records who acted and when.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
-import logging
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -27,11 +20,10 @@ from articles.services import article_mark_changed, articles_mark_changed
 from articles.signals import Reason
 from articles.tasks import enqueue_with_commit
 from comments.conf import comment_settings
+from comments.locks import lock_submissions, take_turns
 from comments.models import Comment, CommentReport, PendingComment, normalize_email
 from comments.moderation import Submission, Verdict, Vote, moderate
-from comments.tasks import notify_moderators, notify_urgent_comment
-
-logger = logging.getLogger(__name__)
+from comments.tasks import first_in_line, notify_moderators, notify_urgent_comment
 
 STATUS_OF_VERDICT = {
     Verdict.APPROVE: Comment.Status.APPROVED,
@@ -68,8 +60,8 @@ def comment_submit(*, submission: Submission) -> Comment:
     # The duplicate and flood rules read, then we insert: submissions must
     # take turns, or racing twins both pass the checks. SQLite's IMMEDIATE
     # transactions already serialise writers; PostgreSQL takes a lock.
-    with _take_turns("submissions"), transaction.atomic():
-        _lock_submissions()
+    with take_turns("submissions"), transaction.atomic():
+        lock_submissions()
         decision = moderate(submission)
         if decision.verdict is Verdict.REJECT:
             raise CommentRejected(decision.vote)
@@ -93,44 +85,12 @@ def comment_submit(*, submission: Submission) -> Comment:
             # reader's POST; the task goes with the comment or not at all.
             # Crisis language has its own task, ahead of the queue's.
             if urgent:
-                enqueue_with_commit(notify_urgent_comment, comment.pk)
+                enqueue_with_commit(first_in_line(notify_urgent_comment), comment.pk)
             else:
                 enqueue_with_commit(notify_moderators)
         elif comment.status == Comment.Status.APPROVED:
             article_mark_changed(article=comment.article, reason=Reason.COMMENTS)
     return comment
-
-
-# Any fixed 64-bit number, the same in every process: the submission lock's name.
-SUBMISSION_LOCK_ID = 0x726C735F636D7331  # "rls_cms1"
-
-
-@contextlib.contextmanager
-def _take_turns(name: str):
-    """On SQLite, one at a time across processes: a file lock beside the database.
-
-    Waiting in the kernel, the next starts the moment the one before ends;
-    waiting in SQLite's busy handler, it would sleep 1, 2, 5, 10 ms...
-    between tries. Inside an open transaction it is too late to queue first:
-    the caller's transaction decides.
-    """
-    database = str(connection.settings_dict["NAME"])
-    if connection.vendor != "sqlite" or ":memory:" in database or connection.in_atomic_block:
-        yield
-        return
-    with open(f"{database}.{name}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _lock_submissions() -> None:
-    """Hold the comment submission lock until the transaction ends (PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUBMISSION_LOCK_ID])
 
 
 def comments_moderate(*, queryset: QuerySet[Comment], status: str, actor: AbstractBaseUser) -> int:
@@ -291,112 +251,6 @@ def comments_delete(*, queryset: QuerySet[Comment]) -> int:
         comments_changed(comment_ids=ids)
         deleted, _ = Comment.objects.filter(pk__in=ids).delete()
     return deleted
-
-
-def moderator_emails() -> list[str]:
-    """Addresses told of new pending comments (see MODERATOR_EMAILS)."""
-    configured = comment_settings.MODERATOR_EMAILS
-    if configured is not None:
-        return list(configured)
-    permission = Permission.objects.filter(
-        content_type__app_label="comments", codename="moderate_comment"
-    ).first()
-    holders = Q(is_superuser=True)
-    if permission is not None:
-        holders |= Q(user_permissions=permission) | Q(groups__permissions=permission)
-    users = get_user_model().objects.filter(holders, is_active=True, is_staff=True)
-    return sorted(set(users.exclude(email="").values_list("email", flat=True)))
-
-
-def comment_notify_moderators(*, comment: Comment, recipients: list[str]) -> None:
-    """Email ``recipients`` about a pending comment; a mail server's error is raised."""
-    urgent = comment.priority == Comment.Priority.URGENT
-    queue_url = reverse("admin:comments_pendingcomment_changelist")
-    if urgent:
-        queue_url += "?tab=urgent"
-    template = "urgent_comment_email" if urgent else "new_comment_email"
-    body = render_to_string(
-        f"comments/{template}.txt", {"comment": comment, "queue_url": queue_url}
-    )
-    subject = (
-        f"Urgent: a comment may need a crisis response: {comment.article.title}"
-        if urgent
-        else f"Comment awaiting moderation: {comment.article.title}"
-    )
-    send_mail(subject[:150], body, None, recipients)
-
-
-# Comments told of per run; a longer queue is the next run's.
-NOTIFY_BATCH = 200
-
-
-class NotificationsFailed(Exception):
-    """Some moderators' mails could not be sent; the run is recorded as failed and retried."""
-
-
-def comments_notify_moderators() -> int:
-    """Tell the moderators of every pending comment not told of yet. Returns how many.
-
-    Each comment is marked once its mail is sent, so a run that dies leaves
-    the rest for the next run, and is told of twice only if the process dies
-    between the two. A mail the server refuses does not hold up the others;
-    the run then raises, to be retried. Two runs never send the same mail:
-    on PostgreSQL each comment is claimed with a row lock, which the other
-    run skips; on SQLite runs take turns.
-    """
-    with _take_turns("notifications"):
-        waiting = list(
-            Comment.objects.pending()
-            .filter(moderators_notified_at=None)
-            .order_by("-priority", "pk")
-            .values_list("pk", flat=True)[:NOTIFY_BATCH]
-        )
-        recipients = moderator_emails()
-        told, failed = 0, {}
-        for pk in waiting:
-            try:
-                told += _notify_one(pk, recipients)
-            except Exception as error:
-                logger.warning("Could not tell the moderators of comment %s: %r", pk, error)
-                failed[pk] = error
-    if failed:
-        # What staff read in the failed run: which comments, and why.
-        reasons = "; ".join(sorted({repr(error) for error in failed.values()}))
-        raise NotificationsFailed(
-            f"{len(failed)} of {len(waiting)} mails failed (comments {sorted(failed)}): {reasons}"
-        )
-    return told
-
-
-def comment_notify_urgent(*, comment_id: int) -> int:
-    """Tell the moderators of one urgent comment now, if no run told of it yet; 1 if sent."""
-    return _notify_one(comment_id, moderator_emails())
-
-
-def _notify_one(pk: int, recipients: list[str]) -> int:
-    """Send one comment's mail, if it still waits and no other run holds it; 1 if sent."""
-    # PostgreSQL: the row stays locked, in a transaction, until it is marked.
-    # SQLite takes no row locks, and a transaction would hold its one write
-    # lock through the mail: runs take turns instead (_take_turns).
-    claim = (
-        transaction.atomic()
-        if connection.features.has_select_for_update_skip_locked
-        else contextlib.nullcontext()
-    )
-    with claim:
-        comment = (
-            Comment.objects.pending()
-            .filter(pk=pk, moderators_notified_at=None)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("article")
-            .first()
-        )
-        if comment is None:
-            return 0  # told of meanwhile, moderated, or another run's
-        if recipients:
-            comment_notify_moderators(comment=comment, recipients=recipients)
-        Comment.objects.filter(pk=pk).update(moderators_notified_at=timezone.now())
-    return 1
 
 
 def commenter_data_export(*, email: str) -> list[dict]:

@@ -10,7 +10,9 @@ from articles.signals import article_changed, minute_passed, worker_starting
 from comments.matching import terms_changed
 from comments.models import DisallowedTerm
 from comments.moderation import TERMS
+from comments.notifications import comments_notify_moderators
 from comments.selectors import comment_list_scope
+from comments.tasks import notify_moderators
 
 
 @receiver(article_changed, dispatch_uid="comments.signals.forget_comment_lists")
@@ -23,16 +25,12 @@ def forget_comment_lists(sender, *, slugs: frozenset[str], **kwargs) -> None:
 @receiver(minute_passed, dispatch_uid="comments.notify_leftovers")
 def notify_leftovers(sender, **kwargs) -> None:
     """Once a minute, tell the moderators of comments whose notification run was lost."""
-    from comments.services import comments_notify_moderators
-
     comments_notify_moderators()
 
 
 @receiver(worker_starting, dispatch_uid="comments.notify_on_worker_start")
 def notify_on_worker_start(sender, **kwargs) -> None:
     """A notification run lost with a dead worker is made up as soon as a worker starts."""
-    from comments.tasks import notify_moderators
-
     notify_moderators.enqueue()
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from articles.tasks import ATTEMPTS, enqueue_at, retry_delay
+from comments.notifications import comment_notify_urgent, comments_notify_moderators
 
 __all__ = ["ATTEMPTS", "notify_moderators", "notify_urgent_comment", "retry_delay"]
 
@@ -31,8 +32,6 @@ def notify_moderators(attempt: int = 1) -> int:
     minute). Returns how many comments were told of. A failed run is tried
     again after 1, 2, 4, 8 and 16 minutes, and shows in the admin's task results.
     """
-    from comments.services import comments_notify_moderators
-
     try:
         return comments_notify_moderators()
     except Exception:
@@ -42,7 +41,14 @@ def notify_moderators(attempt: int = 1) -> int:
         raise  # the run is recorded as failed, with the error, for staff to see
 
 
-@task(priority=URGENT_PRIORITY)
+def first_in_line(queued_task):
+    """``queued_task`` ahead of the others, where the backend orders by priority (RQ does not)."""
+    if queued_task.get_backend().supports_priority:
+        return queued_task.using(priority=URGENT_PRIORITY)
+    return queued_task
+
+
+@task()
 def notify_urgent_comment(comment_id: int, attempt: int = 1) -> int:
     """Email the moderators at once about one comment held for crisis language.
 
@@ -50,14 +56,12 @@ def notify_urgent_comment(comment_id: int, attempt: int = 1) -> int:
     run told of it meanwhile (with the same urgent mail), this sends nothing.
     Retried like ``notify_moderators``.
     """
-    from comments.services import comment_notify_urgent
-
     try:
         return comment_notify_urgent(comment_id=comment_id)
     except Exception:
         retry_at = timezone.now() + retry_delay(attempt)
         if attempt < ATTEMPTS and enqueue_at(
-            notify_urgent_comment, retry_at, comment_id, attempt + 1
+            first_in_line(notify_urgent_comment), retry_at, comment_id, attempt + 1
         ):
             logger.warning("Urgent notice of comment %s failed (run %s).", comment_id, attempt)
         raise

@@ -75,6 +75,7 @@ def test_every_operation_of_the_api_is_fuzzed():
         "GET /api/v1/articles/{slug}/",
         "GET /api/v1/articles/{slug}/comments/",
         "POST /api/v1/articles/{slug}/comments/",
+        "POST /api/v1/comments/{id}/report/",
         "GET /api/v1/moderation/comments/",
         "GET /api/v1/preview/{token}/",
         "POST /api/v1/moderation/comments/bulk/",

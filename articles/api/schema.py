@@ -24,7 +24,7 @@ REASONS = {
     "403": "The caller may not do this (comments closed, a preview link expired).",
     "404": "No such object, or a cursor that is not one of ours.",
     "406": "The Accept header asks for a format the endpoint does not serve.",
-    "409": "The same comment was sent already.",
+    "409": "The same comment, or the same client's report of a comment, was sent already.",
     "413": "The request body is over 64 kB.",
     "415": "The body is not JSON.",
     "429": "Too many requests from this client; Retry-After says when to come back.",
@@ -43,6 +43,8 @@ def statuses(path: str, method: str, operation: dict) -> set[str]:
         found |= {"403"}  # an expired or altered preview link
     if path.endswith("/comments/") and method == "post":
         found |= {"403", "409", "429"}
+    if path.endswith("/report/") and method == "post":
+        found |= {"409", "429"}
     return found
 
 

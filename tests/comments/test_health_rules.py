@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.cache import cache
 from django_tasks_db.models import DBTaskResult
 
-from comments import services
+from comments import notifications
 from comments.checks import check_comment_settings
 from comments.conf import DEFAULTS
 from comments.models import Comment, DisallowedTerm
@@ -305,7 +305,7 @@ def test_regular_notification_run_does_not_mail_an_urgent_comment_twice(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         post_comment(api_client, body=CRISIS_BODY)
-    assert services.comments_notify_moderators() == 0
+    assert notifications.comments_notify_moderators() == 0
     assert len(mail.outbox) == 1
 
 
@@ -314,8 +314,8 @@ def test_urgent_task_after_a_regular_run_sends_nothing_more(
 ):
     # The queue's run told of it first (with the urgent mail): the urgent task sends nothing.
     comment = stored(post_comment(api_client, body=CRISIS_BODY))
-    assert services.comments_notify_moderators() == 1
-    assert services.comment_notify_urgent(comment_id=comment.pk) == 0
+    assert notifications.comments_notify_moderators() == 1
+    assert notifications.comment_notify_urgent(comment_id=comment.pk) == 0
     assert [m.subject.startswith("Urgent:") for m in mail.outbox] == [True]
 
 

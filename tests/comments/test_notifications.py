@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
-from comments import services
+from comments import notifications, services
 from comments.models import Comment
 from comments.moderation import Submission
 from tests.factories import ArticleFactory, CommentFactory
@@ -309,8 +309,8 @@ def test_a_refused_mail_does_not_hold_up_the_others(moderator, settings):
     refused = CommentFactory(status=Comment.Status.PENDING, body="A poison pill.")
     sent = CommentFactory(status=Comment.Status.PENDING, body="An ordinary remark.")
 
-    with pytest.raises(services.NotificationsFailed):
-        services.comments_notify_moderators()
+    with pytest.raises(notifications.NotificationsFailed):
+        notifications.comments_notify_moderators()
 
     assert ["An ordinary remark." in m.body for m in mail.outbox] == [True]
     assert Comment.objects.get(pk=sent.pk).moderators_notified_at is not None

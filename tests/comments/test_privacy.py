@@ -102,6 +102,12 @@ class Scene:
     def post(self, url: str, form: dict):
         return self.client.post(url, form, format="json", **self.private.request_meta)
 
+    @property
+    def report_url(self) -> str:
+        """The report address of the probe's own (approved) comment."""
+        probe = Comment.objects.filter(email=self.private.email).earliest("pk")
+        return f"/api/v1/comments/{probe.pk}/report/"
+
     def get(self, url: str, **extra):
         return self.client.get(url, **self.private.request_meta, **extra)
 
@@ -133,6 +139,24 @@ REQUESTS: list[tuple[str, int, Callable[[Scene], object]]] = [
         "post-404-unknown-article",
         404,
         lambda s: s.post("/api/v1/articles/no-such-article/comments/", s.form()),
+    ),
+    (
+        "post-429-crisis-with-support",
+        429,
+        lambda s: s.post(s.comments_url, s.form(body="Some nights I want to end my life.")),
+    ),
+    (
+        "post-400-crisis-with-support",
+        400,
+        lambda s: s.post(s.comments_url, s.form(email="", body="I want to die.")),
+    ),
+    ("report-201", 201, lambda s: s.post(s.report_url, {"reason": "abuse", "note": "Rude."})),
+    ("report-409-again", 409, lambda s: s.post(s.report_url, {"reason": "spam"})),
+    ("report-400-bad-reason", 400, lambda s: s.post(s.report_url, {"reason": "boring"})),
+    (
+        "report-404-unknown-comment",
+        404,
+        lambda s: s.post("/api/v1/comments/999999/report/", {"reason": "spam"}),
     ),
     ("get-404-unknown-article", 404, lambda s: s.get("/api/v1/articles/no-such-article/")),
     ("article-list", 200, lambda s: s.get("/api/v1/articles/")),
@@ -226,6 +250,13 @@ def test_every_public_request_answers_its_expected_status(responses):
 
 
 # Nothing private anywhere. Each failure names the requests that leaked, and what.
+
+
+def test_crisis_answers_carry_support_and_the_others_do_not(responses, settings):
+    with_support = {
+        name for name, r in responses.items() if "support" in (getattr(r, "data", None) or {})
+    }
+    assert with_support == {"post-429-crisis-with-support", "post-400-crisis-with-support"}
 
 
 def test_no_public_response_body_reveals_a_private_value(responses, private):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
-from comments.services import comments_notify_moderators
+from comments.notifications import comments_notify_moderators
 
 
 class Command(BaseCommand):

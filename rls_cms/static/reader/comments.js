@@ -63,7 +63,7 @@ const REPORT_ANSWERS = {
 
 function reportControl(comment, reportUrl) {
   const prefix = `_report-${comment.id}`;
-  const status = h("p", { class: "form-status", role: "status", "aria-live": "polite" });
+  const status = h("p", { class: "report-status", role: "status", "aria-live": "polite" });
   const submit = h("button", { type: "submit" }, "Send report");
   const note = h("textarea", { id: `${prefix}-note`, name: "note", rows: 2, maxlength: 500 });
   const form = h(

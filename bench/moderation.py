@@ -1,0 +1,254 @@
+"""The moderators' side under load: comment POSTs against long term lists, and a spam wave.
+
+    make bench                                  # runs this after admin_pages.py
+    .venv/bin/python bench/moderation.py --pending 100000 --terms 40000
+
+In a throw-away SQLite database with production settings (DEBUG off), through
+Django's test client (the server's own time, no network):
+
+1. **Terms.** A comment POST with no disallowed terms, then with ``--terms``
+   of them (the matcher is built once, on the first POST after the list
+   changes, and that POST is not counted). Target: at most 1.2 times the
+   cost with none.
+2. **A spam wave.** ``--pending`` pending comments (1 in 50 urgent) and as
+   many again approved, spam and removed. The workspace's first page of each
+   tab, and decisions (approve, spam, remove, each with its Undo) as the
+   page's script posts them. Target: under 150 ms each, at a fixed number of
+   queries.
+
+Each time is the median of the rounds. Prints tables and writes
+bench/results/moderation.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.admin_pages import RESULTS, setup_django  # noqa: E402
+
+WORKSPACE = "/admin/comments/pendingcomment/"
+
+
+def post_cost(client, url: str, rounds: int, counter) -> float:
+    """Median ms of a comment POST; every body different, so no rule refuses it."""
+    times = []
+    for _ in range(rounds):
+        body = {
+            "name": "Ada Reader",
+            "email": f"ada{next(counter)}@example.org",
+            "body": f"Magnesium helped me sleep, night {next(counter)}. " * 8,
+        }
+        started = time.perf_counter()
+        response = client.post(url, body, content_type="application/json")
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 201, response.content
+    return statistics.median(times)
+
+
+def terms(count: int, rounds: int) -> dict:
+    import itertools
+    import random
+
+    from django.test import Client
+
+    from comments.matching import terms_changed
+    from comments.models import DisallowedTerm
+    from comments.moderation import TERMS
+
+    url = "/api/v1/articles/what-causes-restless-legs-syndrome/comments/"
+    client = Client()
+    counter = itertools.count()
+    post_cost(client, url, 3, counter)  # warm
+    none = post_cost(client, url, rounds, counter)
+    rng = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = {"".join(rng.choices(letters, k=rng.randint(6, 14))) for _ in range(count)}
+    DisallowedTerm.objects.bulk_create(DisallowedTerm(term=word) for word in words)
+    terms_changed(TERMS)  # bulk_create sends no signals
+    started = time.perf_counter()
+    post_cost(client, url, 1, counter)  # builds the matcher
+    first = (time.perf_counter() - started) * 1000
+    many = post_cost(client, url, rounds, counter)
+    return {
+        "terms": len(words),
+        "post ms, no terms": round(none, 2),
+        f"post ms, {len(words):,} terms": round(many, 2),
+        "ratio": round(many / none, 2),
+        "first post after a change (builds the matcher) ms": round(first, 1),
+    }
+
+
+def fill_wave(pending: int) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from articles.models import Article
+    from comments.models import Comment
+
+    article = Article.objects.get()
+    now = timezone.now()
+    hold = [
+        {"rule": "default", "verdict": "hold", "detail": "no rule approved it: held by default"}
+    ]
+    links = [{"rule": "too_many_links", "verdict": "hold", "detail": "5 links, limit 2"}]
+    crisis = [{"rule": "crisis_language", "verdict": "hold", "detail": "crisis language"}]
+    statuses = [Comment.Status.APPROVED, Comment.Status.SPAM, Comment.Status.REMOVED]
+
+    def comment(n: int, status: str) -> Comment:
+        urgent = status == Comment.Status.PENDING and n % 50 == 0
+        return Comment(
+            article=article,
+            name=f"Spammer {n % 997}",
+            email=f"s{n % 997}@example.org",
+            body=f"Buy now https://spam.example/{n} https://x.example/{n} and more, number {n}.",
+            body_html=f"<p>Buy now, number {n}.</p>",
+            status=status,
+            priority=Comment.Priority.URGENT if urgent else Comment.Priority.NORMAL,
+            reasons=crisis if urgent else (links if n % 2 else hold),
+            submitted_at=now - dt.timedelta(seconds=n),
+            ip_address=f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}",
+        )
+
+    batch = []
+    for n in range(pending):
+        batch.append(comment(n, Comment.Status.PENDING))
+        batch.append(comment(pending + n, statuses[n % 3]))
+        if len(batch) >= 5000:
+            Comment.objects.bulk_create(batch)
+            batch = []
+    Comment.objects.bulk_create(batch)
+
+
+def measure(client, method: str, url: str, rounds: int, data_of=None, headers=None) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def prepared():
+        """The request to time, made ready first (a POST's target is taken outside the clock)."""
+        if method == "POST":
+            target, data = url(), data_of()
+            return lambda: client.post(target, data, headers=headers or {})
+        return lambda: client.get(url)
+
+    prepared()()
+    times = []
+    for _ in range(rounds):
+        request = prepared()
+        started = time.perf_counter()
+        response = request()
+        times.append((time.perf_counter() - started) * 1000)
+    request = prepared()
+    with CaptureQueriesContext(connection) as queries:
+        response = request()
+    assert response.status_code in (200, 302), response.status_code
+    return {
+        "status": response.status_code,
+        "ms": round(statistics.median(times), 1),
+        "queries": len(queries),
+    }
+
+
+def wave(pending: int, rounds: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from comments.models import Comment
+
+    fill_wave(pending)
+    user = get_user_model().objects.create_superuser("bench", "bench@example.org", "-")
+    client = Client()
+    client.force_login(user)
+    results = {}
+    for tab in ("pending", "urgent", "spam", "approved"):
+        results[f"{tab} tab, first page"] = measure(client, "GET", f"{WORKSPACE}?tab={tab}", rounds)
+    results["pending tab, search"] = measure(
+        client, "GET", f"{WORKSPACE}?tab=pending&q=number+4242", rounds
+    )
+    queue = iter(
+        Comment.objects.filter(status=Comment.Status.PENDING)
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)[: 4 * (rounds + 2)]
+    )
+    json_headers = {"Accept": "application/json"}
+    undo = {}
+    for action in ("approve", "spam", "remove"):
+
+        def url():
+            undo["pk"] = next(queue)
+            return f"{WORKSPACE}{undo['pk']}/decide/"
+
+        def data(action=action):
+            return {"action": action, "tab": "pending"}
+
+        results[f"decide: {action}"] = measure(
+            client, "POST", url, rounds, data_of=data, headers=json_headers
+        )
+    decided = []
+
+    def undo_url():
+        pk = next(queue)
+        answer = client.post(
+            f"{WORKSPACE}{pk}/decide/", {"action": "approve"}, headers=json_headers
+        ).json()
+        decided.append(answer["undo"])
+        return f"{WORKSPACE}{pk}/decide/"
+
+    results["decide: undo"] = measure(
+        client,
+        "POST",
+        undo_url,
+        rounds,
+        data_of=lambda: {"action": "undo", "token": decided[-1]},
+        headers=json_headers,
+    )
+    results["comments in all"] = Comment.objects.count()
+    return results
+
+
+def table(results: dict) -> str:
+    lines = ["| what | status | server time | queries |", "|---|---|---|---|"]
+    for name, r in results.items():
+        if isinstance(r, dict):
+            lines.append(f"| {name} | {r['status']} | {r['ms']:.0f} ms | {r['queries']} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--terms", type=int, default=40_000)
+    parser.add_argument("--pending", type=int, default=100_000)
+    parser.add_argument("--out", type=Path, default=RESULTS / "moderation.json")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="rls-moderation-bench-") as workdir:
+        setup_django(Path(workdir))
+        from django.core.management import call_command
+        from django.test import override_settings
+
+        call_command("migrate", verbosity=0)
+        call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+        # Every POST is counted, none refused: no flood rule or throttle.
+        with override_settings(RLS_COMMENTS={"FLOOD_SECONDS": 0, "THROTTLE_RATE": None}):
+            results = {"terms": terms(args.terms, args.rounds)}
+        results["wave"] = wave(args.pending, args.rounds)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    for name, value in results["terms"].items():
+        print(f"{name}: {value}")
+    print()
+    print(f"{results['wave']['comments in all']:,} comments, {args.pending:,} pending")
+    print(table(results["wave"]))
+    print(f"\nwrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
