@@ -64,11 +64,13 @@ $(VENV)/.bench.stamp: bench/requirements.txt $(VENV)/.dev.stamp
 	touch $@
 
 # gunicorn driven by wrk at 100, 10,000 and 100,000 articles (about 6 minutes),
-# then the editor's admin pages (about a minute);
+# then the editor's admin pages (about a minute) and the moderators' side:
+# 40,000 disallowed terms and 100,000 pending comments (about 4 minutes);
 # BENCH_ARGS="--sizes 100,1000 --full 1000" for a quick look. See bench/README.md.
 bench: $(VENV)/.bench.stamp
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/admin_pages.py $(ADMIN_BENCH_ARGS)
+	$(BIN)/python bench/moderation.py $(MODERATION_BENCH_ARGS)
 
 lint: $(VENV)/.dev.stamp
 	$(BIN)/ruff check .

@@ -264,7 +264,8 @@ def decide(*, comment: Comment, action: str, actor, body: str = "", token: str =
         before["reply"] = reply.pk
     else:
         raise DecisionRefused(_("Unknown action %(action)r.") % {"action": action})
-    token = signing.dumps({"comment": comment.pk, "before": before}, salt=UNDO_SALT)
+    after = Comment.objects.values_list("status", flat=True).get(pk=comment.pk)
+    token = signing.dumps({"comment": comment.pk, "before": before, "after": after}, salt=UNDO_SALT)
     return {"message": message, "undo": token}
 
 
@@ -277,6 +278,12 @@ def _undo(*, comment: Comment, token: str, actor) -> dict:
         raise DecisionRefused(_("This undo link is not valid.")) from bad
     if data.get("comment") != comment.pk:
         raise DecisionRefused(_("This undo link belongs to another comment."))
+    if comment.status != data["after"]:
+        # Another moderator decided since: an Undo would overwrite their decision.
+        raise DecisionRefused(
+            _("Not undone: the comment was changed since (it is now “%(status)s”).")
+            % {"status": comment.get_status_display()}
+        )
     before = data["before"]
     if reply := before.get("reply"):
         services.comments_delete(queryset=Comment.objects.filter(pk=reply, staff_reply=True))
