@@ -24,6 +24,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
@@ -270,37 +271,8 @@ def list_items(articles: Sequence[Article]) -> list[bytes]:
 # Listings: pages cached under a generation token.
 
 
-def listing_key(scope: str) -> str:
+def _listing_key(scope: str) -> str:
     return f"rls_articles:{fingerprint()}:listing:{scope}"
-
-
-def listing_state(scope: str, now: float) -> ListState | None:
-    """The cached generation of the listing ``scope``, if it is there and fresh."""
-    state = cache().get(listing_key(scope))
-    return state if state is not None and state.fresh(now) else None
-
-
-def listing_state_or_start(
-    scope: str, now: float, times: Callable[[], tuple[float, float]]
-) -> ListState:
-    """The generation of the listing ``scope``, started when there is none.
-
-    ``times()`` reads when the listing becomes visible and when it changes by
-    itself: ``(public_from, expires_at)``. Ask before reading the listing: a
-    change that commits after that drops the generation, and any page read
-    before goes with it.
-    """
-    state = listing_state(scope, now)
-    if state is None:
-        public_from, expires_at = times()
-        state = ListState(uuid.uuid4().hex, now, public_from, expires_at)
-        cache().set(listing_key(scope), state, cache_timeout(expires_at, now))
-    return state
-
-
-def listing_forget(scopes: Iterable[str]) -> None:
-    """Drop the generations of these listings: their cached pages are gone with them."""
-    cache().delete_many([listing_key(scope) for scope in scopes])
 
 
 def _page_key(state: ListState, query_string: str) -> str:
@@ -308,35 +280,80 @@ def _page_key(state: ListState, query_string: str) -> str:
     return f"rls_articles:page:{state.token}:{digest}"
 
 
-def page_served(state: ListState, query_string: str) -> Served | None:
-    """The cached page of this listing generation for this query, if any."""
-    return cache().get(_page_key(state, query_string))
+@dataclass(frozen=True)
+class Listing:
+    """A listing served as cached bytes (the article list, an article's comments).
 
+    Its pages are kept per query string under a generation, which a change
+    through the funnel drops (``listing_forget``); both apps' list views use
+    this and nothing else of the cache's layout::
 
-def page_store(state: ListState, query_string: str, body: bytes) -> Served:
-    """Keep a page built for this generation and query; returns it ready to serve."""
-    served = Served(body, make_etag(body), state.last_modified, state.public_from, state.expires_at)
-    now = time.time()
-    cache().set(_page_key(state, query_string), served, cache_timeout(state.expires_at, now))
-    return served
+        listing = Listing("comments:" + slug)
+        served = listing.cached_page(query_string, now)     # None: build it
+        generation = listing.generation(now, times)         # before reading rows
+        served = listing.keep(generation, query_string, body)
 
+    ``times()`` reads when the listing becomes public and when it changes by
+    itself, ``(public_from, expires_at)``, each None for never.
+    """
 
-ARTICLE_LIST = "articles"
+    scope: str
 
+    def _state(self, now: float) -> ListState | None:
+        state = cache().get(_listing_key(self.scope))
+        return state if state is not None and state.fresh(now) else None
 
-def article_list_state(now: float) -> ListState:
-    """The article list's generation; it ends when the next scheduled article goes public."""
+    def cached_page(self, query_string: str, now: float) -> Served | None:
+        """The page kept for this query, if the generation is current and public."""
+        state = self._state(now)
+        if state is None or not state.public_from <= now:
+            return None
+        return cache().get(_page_key(state, query_string))
 
-    def times() -> tuple[float, float]:
-        upcoming = (
-            Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
+    def generation(
+        self, now: float, times: Callable[[], tuple[float | None, float | None]]
+    ) -> ListState:
+        """The current generation, started when there is none.
+
+        Ask before reading the listing's rows: a change that commits after
+        that drops the generation, and any page read before goes with it.
+        """
+        state = self._state(now)
+        if state is None:
+            public_from, expires_at = times()
+            public_from = -FOREVER if public_from is None else public_from
+            expires_at = FOREVER if expires_at is None else expires_at
+            state = ListState(uuid.uuid4().hex, now, public_from, expires_at)
+            cache().set(_listing_key(self.scope), state, cache_timeout(expires_at, now))
+        return state
+
+    def keep(self, state: ListState, query_string: str, body: bytes) -> Served:
+        """Keep a page built under ``state`` for this query; returns it ready to serve."""
+        served = Served(
+            body, make_etag(body), state.last_modified, state.public_from, state.expires_at
         )
-        return -FOREVER, _timestamp(upcoming)
+        now = time.time()
+        cache().set(_page_key(state, query_string), served, cache_timeout(state.expires_at, now))
+        return served
 
-    return listing_state_or_start(ARTICLE_LIST, now, times)
+
+def listing_forget(scopes: Iterable[str]) -> None:
+    """Drop the generations of these listings: their cached pages are gone with them."""
+    cache().delete_many([_listing_key(scope) for scope in scopes])
+
+
+ARTICLE_LIST = Listing("articles")
+
+
+def article_list_times() -> tuple[None, float | None]:
+    """Public at once; the list changes by itself when a scheduled article goes public."""
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return None, (upcoming.timestamp() if upcoming else None)
 
 
 def forget_now_and_on_commit(forget: Callable[[], None]) -> None:
@@ -355,6 +372,6 @@ def forget_changed(sender, *, slugs: frozenset[str], **kwargs) -> None:
 
     def forget() -> None:
         cache().delete_many([detail_key(slug) for slug in slugs])
-        listing_forget([ARTICLE_LIST])
+        listing_forget([ARTICLE_LIST.scope])
 
     forget_now_and_on_commit(forget)

@@ -61,10 +61,8 @@ class ArticleListView(
     filterset_class = ArticleFilter
 
     def served(self, request, **kwargs):
-        state = documents.listing_state(documents.ARTICLE_LIST, time.time())
-        if state is None:
-            return None
-        return documents.page_served(state, request.META.get("QUERY_STRING", ""))
+        query = request.META.get("QUERY_STRING", "")
+        return documents.ARTICLE_LIST.cached_page(query, time.time())
 
     def get_queryset(self):
         return article_list_public()
@@ -72,10 +70,11 @@ class ArticleListView(
     def list(self, request, *args, **kwargs):
         # The list's generation comes first: a change committed after this
         # replaces it, so a page read before the change is never served after.
-        state = documents.article_list_state(time.time())
+        listing = documents.ARTICLE_LIST
+        state = listing.generation(time.time(), documents.article_list_times)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         body = self.paginator.page_bytes(b"[" + b",".join(documents.list_items(page)) + b"]")
-        served = documents.page_store(state, request.META.get("QUERY_STRING", ""), body)
+        served = listing.keep(state, request.META.get("QUERY_STRING", ""), body)
         return self.served_or_data(request, served)
 
 

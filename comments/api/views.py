@@ -26,6 +26,7 @@ from articles.api.base import (
     KnownQueryParamsMixin,
     ServedBytesMixin,
 )
+from articles.documents import Listing
 from articles.models import Article
 from comments import moderation, services
 from comments.api.serializers import (
@@ -136,23 +137,19 @@ class ArticleCommentsView(
         return get_object_or_404(Article.objects.public(), slug=self.kwargs["slug"])
 
     def served(self, request, *, slug: str):
-        now = time.time()
-        state = documents.listing_state(comment_list_scope(slug), now)
-        if state is None or not state.public_from <= now:
-            return None  # DRF's path: it starts a generation, or answers 404
-        return documents.page_served(state, request.META.get("QUERY_STRING", ""))
+        # None (not kept, or the article not public yet): DRF's path builds
+        # the page, or answers 404.
+        listing = Listing(comment_list_scope(slug))
+        return listing.cached_page(request.META.get("QUERY_STRING", ""), time.time())
 
     def list(self, request, *args, **kwargs):
         # The article is read first, its comments after the generation.
         article = self.article
-        state = documents.listing_state_or_start(
-            comment_list_scope(article.slug),
-            time.time(),
-            lambda: (article.published_at.timestamp(), documents.FOREVER),
-        )
+        listing = Listing(comment_list_scope(article.slug))
+        state = listing.generation(time.time(), lambda: (article.published_at.timestamp(), None))
         page = self.paginate_queryset(self.get_queryset())
         results = documents.render_json(self.get_serializer(page, many=True).data)
-        served = documents.page_store(
+        served = listing.keep(
             state, request.META.get("QUERY_STRING", ""), self.paginator.page_bytes(results)
         )
         return self.served_or_data(request, served)
