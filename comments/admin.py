@@ -214,20 +214,22 @@ class ModerationQueueAdmin(CommentAdminBase):
             return self.bulk_view(request)
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return JsonResponse(workspace.counts_answer())  # the page's script, for its badges
         tab = workspace.TAB_OF.get(request.GET.get("tab", workspace.DEFAULT_TAB))
         after, article = request.GET.get("after"), request.GET.get("article")
         search = request.GET.get("q", "").strip()
-        if tab is None or any(n is not None and not n.isdigit() for n in (after, article)):
+        try:
+            if tab is None or (article is not None and not article.isdigit()):
+                raise workspace.BadCursor(request.GET.urlencode())
+            comments, next_after = workspace.tab_page(
+                tab, after=after, search=search, article=int(article) if article else None
+            )
+        except workspace.BadCursor:
             self.message_user(
                 request, _("That page of the moderation queue does not exist."), messages.ERROR
             )
             return redirect(self.workspace_url())
-        comments, next_after = workspace.tab_page(
-            tab,
-            after=int(after) if after else None,
-            search=search,
-            article=int(article) if article else None,
-        )
         counts = workspace.tab_counts()
         context = {
             **self.admin_site.each_context(request),
@@ -300,14 +302,7 @@ class ModerationQueueAdmin(CommentAdminBase):
             self.message_user(request, str(refused), messages.ERROR)
             return redirect(back)
         if wants_json:
-            counts = workspace.tab_counts()
-            return JsonResponse(
-                {
-                    **done,
-                    "counts": {key: workspace.count_label(n) for key, n in counts.items()},
-                    "summary": workspace.pending_summary(counts["pending"]),
-                }
-            )
+            return JsonResponse({**done, **workspace.counts_answer()})
         if "undo" in done:
             request.session[UNDO_SESSION_KEY] = {
                 "comment": comment.pk,

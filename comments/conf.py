@@ -13,14 +13,17 @@ from articles.conf import AppSettings
 SETTING_NAME = "RLS_COMMENTS"
 
 # The shipped crisis phrases, in English, as first-person speech. Matched as
-# part of the text, folded like the disallowed terms ("self-harm" matches
-# "self harm"). Broad words such as "overdose" are left out: health articles
-# discuss them, and an urgent queue full of false alarms gets ignored.
+# whole words, folded like the disallowed terms ("self-harm" matches "self
+# harm"). Broad words such as "overdose" or a bare "suicide" are left out:
+# health articles discuss them, and an urgent queue of false alarms gets ignored.
 CRISIS_TERMS = [
     "kill myself", "killing myself", "end my life", "ending my life", "end it all",
     "take my own life", "taking my own life", "want to die", "wanna die",
-    "suicide", "suicidal", "self harm", "self-harming", "harm myself", "harming myself",
-    "hurt myself", "hurting myself", "cut myself", "cutting myself",
+    "commit suicide", "think about suicide", "thinking about suicide",
+    "thought about suicide", "thoughts of suicide", "considering suicide",
+    "contemplating suicide", "suicide attempt",
+    "attempted suicide", "suicidal", "self harm", "self harming", "harm myself",
+    "harming myself", "hurt myself", "hurting myself", "cut myself", "cutting myself",
     "better off dead", "no reason to live", "not worth living",
 ]  # fmt: skip
 

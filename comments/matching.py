@@ -30,10 +30,6 @@ from importlib import resources
 from typing import Any
 
 import ahocorasick
-from django.core.cache import caches
-from django.db import transaction
-
-from articles.conf import article_settings
 
 # Categories dropped from text before matching: combining marks (accents,
 # once decomposed) and format characters (zero-width spaces and joiners,
@@ -41,6 +37,9 @@ from articles.conf import article_settings
 DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 # Spaces and every kind of dash separate words alike: "self-harm", "self harm".
 SEPARATOR_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Pd"})
+# Letters (category Lo) that show as nothing: the Hangul fillers and the
+# blank Braille pattern, used to split a word invisibly.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 @functools.cache
@@ -67,11 +66,15 @@ def _fold(character: str) -> str:
     if character.isspace() or unicodedata.category(character) in SEPARATOR_CATEGORIES:
         return " "
     folded = []
+    look_alikes = _confusables()
     for part in unicodedata.normalize("NFKD", character):
-        if unicodedata.category(part) in DROPPED_CATEGORIES:
+        if part in BLANK_LETTERS or unicodedata.category(part) in DROPPED_CATEGORIES:
             continue
+        # A capital may look Latin where its small letter does not (Cyrillic
+        # "В" looks like "B", "в" like nothing): fold before the case too.
+        part = look_alikes.get(part, part)
         for letter in part.casefold():
-            folded.append(_confusables().get(letter, letter))
+            folded.append(look_alikes.get(letter, letter))
     return "".join(folded)
 
 
@@ -111,19 +114,24 @@ def fold_term(term: str) -> str:
 
 @dataclass(frozen=True)
 class Match:
-    """A term found in a text: what was listed (``payload``) and where (original indices)."""
+    """A term found in a text: what was listed (``payload``) and where (original indices).
+
+    ``whole_word``: the term neither starts nor ends inside a word ("end it
+    all" is not whole in "spend it all").
+    """
 
     payload: Any
     start: int
     end: int
+    whole_word: bool
 
 
 class TermMatcher:
     """Every listed term found in one pass over a normalised text.
 
     Built from ``(term, payload)`` pairs; a term listed twice keeps both
-    payloads. ``whole_words`` matches only where a term neither starts nor
-    ends inside a word ("born" is not in "stubborn").
+    payloads. ``whole_words`` finds only whole words ("born" is not in
+    "stubborn"); otherwise every match says whether it is one.
     """
 
     def __init__(self, terms: Iterable[tuple[str, Any]], *, whole_words: bool = False) -> None:
@@ -147,11 +155,12 @@ class TermMatcher:
         folded = text.text
         for last, (length, listed) in self._automaton.iter(folded):
             first = last - length + 1
-            if self.whole_words and not _whole_word(folded, first, last + 1):
+            whole = _whole_word(folded, first, last + 1)
+            if self.whole_words and not whole:
                 continue
             start, end = text.span(first, last + 1)
             for payload in listed:
-                yield Match(payload, start, end)
+                yield Match(payload, start, end, whole)
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
@@ -163,37 +172,24 @@ def _whole_word(text: str, start: int, end: int) -> bool:
 # --- one matcher per version of a term list, shared by the requests of a process
 
 
-def _versions_cache():
-    return caches[article_settings.CACHE_ALIAS]
-
-
-def _version_key(name: str) -> str:
-    return f"rls_cms:comments:terms-version:{name}"
-
-
 def terms_version(name: str) -> str:
-    """The current version of the term list ``name``: any string, new after each change."""
-    cache = _versions_cache()
-    version = cache.get(_version_key(name))
-    if version is None:
-        # Lost (evicted, or a cold cache): a new one makes every process rebuild.
-        cache.add(_version_key(name), uuid.uuid4().hex, timeout=None)
-        version = cache.get(_version_key(name))
-    return version
+    """The version of the term list ``name``: one indexed row, read on every use.
+
+    In the database, not the cache: it changes in the transaction that
+    changes the list, so every process sees it when the change commits, and
+    a rolled-back change never happened.
+    """
+    from comments.models import TermListVersion
+
+    version = TermListVersion.objects.filter(name=name).values_list("version", flat=True)
+    return version.first() or ""
 
 
 def terms_changed(name: str) -> None:
-    """Say the term list ``name`` changed: now, and again once the transaction commits.
+    """Say that the term list ``name`` changed (the admin's saves do; bulk writes must)."""
+    from comments.models import TermListVersion
 
-    Again on commit: another process may have rebuilt from what it read
-    before the commit meanwhile.
-    """
-
-    def bump() -> None:
-        _versions_cache().set(_version_key(name), uuid.uuid4().hex, timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    TermListVersion.objects.update_or_create(name=name, defaults={"version": uuid.uuid4().hex})
 
 
 _built: dict[str, tuple[Any, TermMatcher]] = {}

@@ -135,7 +135,8 @@ class Comment(models.Model):
             models.Index(
                 fields=["article", "status", "submitted_at"], name="comment_article_public_idx"
             ),
-            models.Index(fields=["email"], name="comment_email_idx"),
+            # The author's history counts by status: the index alone answers it.
+            models.Index(fields=["email", "status"], name="comment_author_idx"),
             models.Index(fields=["ip_address", "submitted_at"], name="comment_flood_idx"),
         ]
         constraints = [
@@ -202,6 +203,26 @@ class DisallowedTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class TermListVersion(models.Model):
+    """The version of a term list, bumped in the transaction that changes the list.
+
+    Each process keeps its term matcher (``comments.matching``) until this
+    changes; reading it is one row by its key per comment.
+    """
+
+    name = models.CharField(_("name"), max_length=50, primary_key=True)
+    # Random, not counted: a rolled-back change (or a restored backup) must
+    # never bring back a version some process has built from other terms.
+    version = models.CharField(_("version"), max_length=32, default="")
+
+    class Meta:
+        verbose_name = _("term list version")
+        verbose_name_plural = _("term list versions")
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
 
 
 class CommentReport(models.Model):

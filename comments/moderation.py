@@ -252,7 +252,8 @@ def disallowed_terms(submission: Submission) -> Vote | None:
 
 def crisis_language(submission: Submission) -> Vote | None:
     """Hold as urgent a comment that speaks of self-harm or suicide (see CRISIS_TERMS)."""
-    found = _terms_of(submission, DisallowedTerm.Action.CRISIS)
+    # Whole words only: "want to die" is not in "want to diet".
+    found = [f for f in _terms_of(submission, DisallowedTerm.Action.CRISIS) if f[3].whole_word]
     if not found:
         return None
     terms = ", ".join(sorted({f"“{item[2]}”" for item in found}))
@@ -262,7 +263,10 @@ def crisis_language(submission: Submission) -> Vote | None:
 def speaks_of_crisis(text: str) -> bool:
     """Whether ``text`` holds a crisis phrase: the reader is then shown SUPPORT_MESSAGE."""
     crisis = DisallowedTerm.Action.CRISIS
-    return any(match.payload[1] == crisis for match in _term_matcher().find(normalise(text)))
+    return any(
+        match.payload[1] == crisis and match.whole_word
+        for match in _term_matcher().find(normalise(text))
+    )
 
 
 def personal_data(submission: Submission) -> Vote | None:
@@ -288,7 +292,10 @@ def known_author(submission: Submission) -> Vote | None:
     # Name and email, as WordPress does: an email alone, guessed, would
     # publish anything under any name.
     approved_before = Comment.objects.filter(
-        email=submission.email, name__iexact=submission.name, status=Comment.Status.APPROVED
+        email=submission.email,
+        name__iexact=submission.name,
+        status=Comment.Status.APPROVED,
+        staff_reply=False,
     ).exists()
     if approved_before:
         return Vote(Verdict.APPROVE, "known author: approved before")

@@ -32,16 +32,22 @@ DATE_RE = re.compile(
     re.IGNORECASE,
 )
 BIRTH_CUES = ["born", "dob", "d.o.b", "date of birth", "birth date", "birthdate", "birthday"]
-# A date this close to a cue (characters, either side) is taken as a birth date.
-BIRTH_WINDOW = 40
+# A date this close after a cue ("born 3/4/1961"), or before one ("3/4/1961
+# is my birthday"), in the same sentence, is taken as a birth date.
+BIRTH_AFTER, BIRTH_BEFORE = 30, 20
+SENTENCE_END = re.compile(r"[.;!?\n](?:\s|$)")
 
+# Words that end a street's name, capitalised as in an address. Words that
+# are often something else next to a number are left out ("6 Months Dr
+# Patel", "2 Tylenol Close to bedtime", "1 way").
 STREET_WORDS = [
-    "street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "dr",
-    "boulevard", "blvd", "court", "ct", "close", "crescent", "terrace", "place",
-    "way", "square", "gardens", "grove",
+    "street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive",
+    "boulevard", "blvd", "crescent", "terrace", "square", "gardens", "grove",
 ]  # fmt: skip
 # A house number, then one to three capitalised words, ending where a street word starts.
-HOUSE_RE = re.compile(r"\b\d{1,5}[A-Za-z]?,?(?:\s+[A-Z][\w'.-]*){1,3}\s+$")
+HOUSE_RE = re.compile(r"\b(\d{1,5})[A-Za-z]?,?(?:\s+[A-Z][\w'.-]*){1,3}\s+$")
+# Four digits from 1900 to 2099 before a name are a year ("In 2019 Baker Street...").
+YEAR_RE = re.compile(r"(?:19|20)\d\d")
 
 
 @functools.cache
@@ -69,11 +75,16 @@ def find_personal_data(text: str, *, region: str | None) -> list[tuple[str, tupl
             found.append(("phone number", span))
     for cue in _cues().find(normalise(text)):
         if cue.payload == "birth":
-            low = max(0, cue.start - BIRTH_WINDOW)
-            for date in DATE_RE.finditer(text, low, cue.end + BIRTH_WINDOW):
-                found.append(("date of birth", date.span()))
-        else:
+            low, high = max(0, cue.start - BIRTH_BEFORE), cue.end + BIRTH_AFTER
+            for date in DATE_RE.finditer(text, low, high):
+                if date.end() <= cue.start:
+                    between = text[date.end() : cue.start]
+                else:  # "D.O.B. 3/4/1961": the cue's own full stop ends no sentence
+                    between = text[cue.end : date.start()].lstrip(".")
+                if not SENTENCE_END.search(between):
+                    found.append(("date of birth", date.span()))
+        elif text[cue.start].isupper():
             house = HOUSE_RE.search(text[: cue.start], max(0, cue.start - 60))
-            if house:
+            if house and not YEAR_RE.fullmatch(house.group(1)):
                 found.append(("street address", (house.start(), cue.end)))
     return sorted(set(found), key=lambda item: item[1])

@@ -37,6 +37,8 @@ STATUS_OF_ACTION = {
     "remove": Comment.Status.REMOVED,
 }
 ERASED_NAME = "Anonymous"
+# A staff reply's name when its author has no full name.
+STAFF_NAME = "Staff"
 
 
 class CommentRejected(Exception):
@@ -183,8 +185,10 @@ def comment_reply(*, parent: Comment, body: str, author: AbstractBaseUser) -> Co
         reply = Comment.objects.create(
             article=parent.article,
             parent=parent,
-            name=author.get_full_name() or author.get_username(),
-            email=author.email or "",
+            # Never the login name, which would tell the public half of a
+            # staff sign-in; no email, so no reader can pass as this author.
+            name=(author.get_full_name() or STAFF_NAME)[:100],
+            email="",
             body=body.strip(),
             status=Comment.Status.APPROVED,
             staff_reply=True,

@@ -21,6 +21,7 @@ plumbing:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +90,15 @@ def tab_counts() -> dict[str, int]:
     }
 
 
+def counts_answer() -> dict:
+    """The tabs' counts as labels, and the summary: what the page's badges show."""
+    counts = tab_counts()
+    return {
+        "counts": {key: count_label(n) for key, n in counts.items()},
+        "summary": pending_summary(counts["pending"]),
+    }
+
+
 def count_label(count: int) -> str:
     return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
 
@@ -100,13 +110,20 @@ def pending_summary(count: int) -> str:
     ) % {"count": count_label(count)}
 
 
-def tab_page(
-    tab: Tab, *, after: int | None = None, search: str = "", article: int | None = None
-) -> tuple[list[Comment], int | None]:
-    """One page of ``tab``, from after the comment ``after``; and the next page's ``after``.
+class BadCursor(ValueError):
+    """A page address that is not one this page made."""
 
-    ``search`` finds words in the name, email, text or IP address (a scan:
-    for finding, not for working through the queue); ``article``, an id.
+
+def tab_page(
+    tab: Tab, *, after: str | None = None, search: str = "", article: int | None = None
+) -> tuple[list[Comment], str | None]:
+    """One page of ``tab``, from the cursor ``after``; and the next page's cursor.
+
+    The cursor carries the last row's sort values (keyset paging): the next
+    page starts there even when that comment has been decided or deleted
+    meanwhile. ``search`` finds words in the name, email, text or IP address
+    (a scan: for finding, not for working through the queue); ``article``,
+    an id. Raises ``BadCursor`` for a cursor this page did not make.
     """
     queryset = (
         Comment.objects.filter(tab.filter())
@@ -123,21 +140,42 @@ def tab_page(
             | Q(ip_address__startswith=word)
         )
     if after is not None:
-        last = Comment.objects.filter(pk=after).values(*_fields(tab.ordering)).first()
-        if last is not None:
-            queryset = queryset.filter(_after(tab.ordering, last))
+        queryset = queryset.filter(_after(tab.ordering, _cursor_values(tab, after)))
     comments = list(queryset[: PAGE_SIZE + 1])
     more = len(comments) > PAGE_SIZE
     comments = comments[:PAGE_SIZE]
-    return comments, comments[-1].pk if more else None
+    return comments, _cursor(tab, comments[-1]) if more else None
+
+
+CURSOR_SALT = "rls_cms.comments.workspace.cursor"
 
 
 def _fields(ordering: tuple[str, ...]) -> list[str]:
     return [name.lstrip("-") for name in ordering]
 
 
+def _cursor(tab: Tab, last: Comment) -> str:
+    values = [getattr(last, field) for field in _fields(tab.ordering)]
+    plain = [value.isoformat() if isinstance(value, dt.datetime) else value for value in values]
+    return signing.dumps([tab.key, *plain], salt=CURSOR_SALT, compress=True)
+
+
+def _cursor_values(tab: Tab, cursor: str) -> dict:
+    try:
+        key, *values = signing.loads(cursor, salt=CURSOR_SALT)
+    except (signing.BadSignature, ValueError, TypeError) as error:
+        raise BadCursor(cursor) from error
+    fields = _fields(tab.ordering)
+    if key != tab.key or len(values) != len(fields):
+        raise BadCursor(cursor)
+    found = dict(zip(fields, values, strict=True))
+    if "submitted_at" in found:
+        found["submitted_at"] = dt.datetime.fromisoformat(found["submitted_at"])
+    return found
+
+
 def _after(ordering: tuple[str, ...], last: dict) -> Q:
-    """Rows after ``last`` in ``ordering`` (keyset paging: the index is read from there on)."""
+    """Rows after ``last`` in ``ordering``: (a > x) or (a = x and b > y) or ..."""
     condition = Q()
     equal = Q()
     for name in ordering:
@@ -264,9 +302,19 @@ def decide(*, comment: Comment, action: str, actor, body: str = "", token: str =
         before["reply"] = reply.pk
     else:
         raise DecisionRefused(_("Unknown action %(action)r.") % {"action": action})
-    after = Comment.objects.values_list("status", flat=True).get(pk=comment.pk)
-    token = signing.dumps({"comment": comment.pk, "before": before, "after": after}, salt=UNDO_SALT)
+    token = signing.dumps(
+        {"comment": comment.pk, "before": before, "after": _moderation_of(comment.pk)},
+        salt=UNDO_SALT,
+    )
     return {"message": message, "undo": token}
+
+
+def _moderation_of(pk: int) -> list:
+    """Who decided what and when, as an Undo compares it: [status, moderator id, time]."""
+    status, by, at = Comment.objects.values_list("status", "moderated_by", "moderated_at").get(
+        pk=pk
+    )
+    return [status, by, at.isoformat() if at else None]
 
 
 def _undo(*, comment: Comment, token: str, actor) -> dict:
@@ -278,14 +326,18 @@ def _undo(*, comment: Comment, token: str, actor) -> dict:
         raise DecisionRefused(_("This undo link is not valid.")) from bad
     if data.get("comment") != comment.pk:
         raise DecisionRefused(_("This undo link belongs to another comment."))
-    if comment.status != data["after"]:
-        # Another moderator decided since: an Undo would overwrite their decision.
+    before = data["before"]
+    reply = before.get("reply")
+    if _moderation_of(comment.pk) != data["after"] or (
+        reply and not Comment.objects.filter(pk=reply).exists()
+    ):
+        # Undone already, or decided again since (by anyone): an Undo now
+        # would overwrite that later decision.
         raise DecisionRefused(
             _("Not undone: the comment was changed since (it is now “%(status)s”).")
             % {"status": comment.get_status_display()}
         )
-    before = data["before"]
-    if reply := before.get("reply"):
+    if reply:
         services.comments_delete(queryset=Comment.objects.filter(pk=reply, staff_reply=True))
     services.comment_decision_undo(comment_id=comment.pk, before=before, actor=actor)
     return {"message": _("Undone: the comment by %(name)s is back.") % {"name": comment.name}}

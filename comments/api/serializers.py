@@ -22,7 +22,7 @@ from articles.api.base import (
     public_url,
 )
 from comments.conf import comment_settings
-from comments.models import Comment, CommentReport, normalize_email
+from comments.models import Comment, CommentReport, normalize_email, shown_q
 from comments.moderation import Submission, comments_close_at, comments_open
 from comments.services import STATUS_OF_ACTION
 
@@ -133,9 +133,8 @@ class CommentFormSerializer(KnownFieldsMixin, serializers.Serializer):
         if value is None:
             return None
         article = self.context["article"]
-        parent = Comment.objects.filter(
-            pk=value, article=article, status=Comment.Status.APPROVED
-        ).first()
+        # Shown comments only: not one hidden by reports (HIDE_REPORTED).
+        parent = Comment.objects.filter(shown_q(), pk=value, article=article).first()
         if parent is None:
             raise serializers.ValidationError(
                 _("Reply to an approved comment of this article."), code="invalid_parent"

@@ -293,7 +293,9 @@ def _choice(params, name: str, choices: list[str], default: str | None) -> str |
         OpenApiParameter(
             "status",
             enum=Comment.Status.values,
-            description="Which comments; default pending (the queue).",
+            description=(
+                "Which comments; default pending (the queue), or approved when `reported` is given."
+            ),
         ),
         OpenApiParameter(
             "priority",
@@ -320,8 +322,10 @@ class ModerationCommentList(ModerationMixin, KnownQueryParamsMixin, generics.Lis
     def get_queryset(self):
         params = self.request.query_params
         reported = _choice(params, "reported", ["true", "false"], None)
+        # Only published comments are reported: that is where ?reported looks.
+        default = Comment.Status.PENDING if reported is None else Comment.Status.APPROVED
         return comment_queue(
-            status=_choice(params, "status", Comment.Status.values, Comment.Status.PENDING),
+            status=_choice(params, "status", Comment.Status.values, default),
             priority=_choice(params, "priority", Comment.Priority.values, None),
             reported=None if reported is None else reported == "true",
         )

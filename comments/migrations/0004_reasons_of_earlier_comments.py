@@ -1,23 +1,35 @@
-"""Comments stored before reasons were kept get one: the reason they had, or the default hold."""
+"""Comments stored before every vote was kept get the one reason they had, or the default hold."""
 
 from django.db import migrations
+
+DEFAULT_HOLD = "no rule approved it: held by default"
+
+
+def verdict_of(status: str, reason: str) -> str:
+    """The verdict behind a reason the rules wrote before this migration."""
+    if reason.startswith("The author has an approved comment"):
+        return "approve"
+    if reason.startswith("The hidden honeypot") or status == "spam":
+        return "spam"
+    return "hold"  # links, a held term, or a comment decided since from the queue
 
 
 def give_reasons(apps, schema_editor):
     Comment = apps.get_model("comments", "Comment")
-    verdicts = {"pending": "hold", "spam": "spam", "approved": "approve", "removed": "hold"}
-    # Every row's reasons are still the new field's default, the empty list.
-    earlier = Comment.objects.exclude(moderation_reason="")
-    for comment in earlier.only("pk", "status", "moderation_reason").iterator(chunk_size=1000):
-        reason = {
-            "rule": "",
-            "verdict": verdicts[comment.status],
-            "detail": comment.moderation_reason,
-        }
-        Comment.objects.filter(pk=comment.pk).update(reasons=[reason])
+    # One UPDATE per reason (reasons repeat), not per comment.
+    earlier = (
+        Comment.objects.exclude(moderation_reason="")
+        .values_list("status", "moderation_reason")
+        .distinct()
+        .order_by()
+    )
+    for status, reason in list(earlier):
+        Comment.objects.filter(status=status, moderation_reason=reason).update(
+            reasons=[{"rule": "", "verdict": verdict_of(status, reason), "detail": reason}]
+        )
     Comment.objects.filter(moderation_reason="", status="pending", moderated_at=None).update(
-        reasons=[{"rule": "default", "verdict": "hold", "detail": "no rule approved it: held by default"}],
-        moderation_reason="no rule approved it: held by default",
+        reasons=[{"rule": "default", "verdict": "hold", "detail": DEFAULT_HOLD}],
+        moderation_reason=DEFAULT_HOLD,
     )
 
 

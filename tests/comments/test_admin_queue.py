@@ -81,6 +81,7 @@ def change_form_data(comment: Comment, **changes) -> dict:
         "website": comment.website,
         "body": comment.body,
         "status": comment.status,
+        "priority": comment.priority,
         "_save": "Save",
     }
     data.update(changes)

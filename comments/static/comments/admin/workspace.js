@@ -13,7 +13,9 @@
   const selected = document.getElementById("mq-selected");
   const UNDO_SECONDS = 10;
   let current = null;
-  let lastUndo = null; // {row, after, url, token, tab}
+  let lastUndo = null; // {row, after, url, token, tab, order}
+  let decisions = 0; // decisions started, in order: Undo takes back the last one pressed
+  let overlapped = false; // answers came while others were out: counts to ask afresh
   let toastTimer = null;
 
   const rows = () => Array.from(root.querySelectorAll(".mq-row"));
@@ -27,7 +29,7 @@
   }
 
   function move(step) {
-    const all = rows();
+    const all = rows().filter((row) => !row.classList.contains("mq-busy"));
     if (!all.length) return;
     const index = all.indexOf(current);
     const next = all[Math.min(all.length - 1, Math.max(0, index + step))] || all[0];
@@ -62,6 +64,20 @@
     if (summary && data.summary) summary.textContent = data.summary;
   }
 
+  // Answers may arrive out of turn, each with the counts of its moment: when
+  // several were out at once, the page asks for the counts once all are in.
+  async function settleCounts(data) {
+    if (root.querySelector(".mq-busy")) return;
+    if (!overlapped) return updateCounts(data);
+    overlapped = false;
+    try {
+      const response = await fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (response.ok && (response.headers.get("Content-Type") || "").startsWith("application/json")) updateCounts(await response.json());
+    } catch {
+      /* the counts stay as they were; the next decision brings fresh ones */
+    }
+  }
+
   async function post(url, body) {
     const response = await fetch(url, {
       method: "POST",
@@ -69,13 +85,14 @@
       credentials: "same-origin",
       headers: { Accept: "application/json" },
     });
-    let data = {};
-    try {
-      data = await response.json();
-    } catch {
-      data = { detail: `The server answered ${response.status}.` };
+    // A session that ended answers with the login page (a redirect, then HTML):
+    // nothing was saved, and the moderator must hear so.
+    const json = (response.headers.get("Content-Type") || "").startsWith("application/json");
+    if (response.redirected || !json) {
+      throw new Error("Nothing was saved: your session has ended. Reload the page and log in again.");
     }
-    if (!response.ok) throw new Error(data.detail || `The server answered ${response.status}.`);
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.detail || `Nothing was saved: the server answered ${response.status}.`);
     return data;
   }
 
@@ -92,24 +109,36 @@
 
   async function decide(form, submitter) {
     const row = form.closest(".mq-row");
+    if (row.classList.contains("mq-busy")) return; // one decision at a time per comment
     const body = new FormData(form, submitter);
     // Not form.action: the buttons named "action" shadow that property.
     const url = form.getAttribute("action");
+    const order = ++decisions;
+    if (root.querySelector(".mq-busy")) overlapped = true;
+    // The next comment is current at once, so the keys go on while this one saves.
+    row.classList.add("mq-busy");
+    row.setAttribute("aria-busy", "true");
+    if (row === current) {
+      const all = rows().filter((other) => !other.classList.contains("mq-busy"));
+      setCurrent(all.find((other) => row.compareDocumentPosition(other) & Node.DOCUMENT_POSITION_FOLLOWING) || all.at(-1) || null);
+    }
     try {
       const data = await post(url, body);
       const after = row.nextElementSibling;
-      const all = rows();
-      const index = all.indexOf(row);
-      const next = all[index + 1] || all[index - 1] || null;
       row.remove();
-      setCurrent(next);
-      if (!next) emptyNotice();
-      updateCounts(data);
-      lastUndo = data.undo
-        ? { row, after, url, token: data.undo, tab: root.dataset.tab, csrf: body.get("csrfmiddlewaretoken") }
-        : null;
-      showToast(data.message, Boolean(lastUndo));
+      row.classList.remove("mq-busy");
+      row.removeAttribute("aria-busy");
+      if (!current) setCurrent(rows().find((other) => !other.classList.contains("mq-busy")) || null);
+      emptyNotice();
+      settleCounts(data);
+      if (data.undo && (!lastUndo || order > lastUndo.order)) {
+        lastUndo = { row, after, url, order, token: data.undo, tab: root.dataset.tab, csrf: body.get("csrfmiddlewaretoken") };
+        showToast(data.message, true);
+      }
     } catch (error) {
+      row.classList.remove("mq-busy");
+      row.removeAttribute("aria-busy");
+      setCurrent(row);
       showToast(error.message, false);
     }
   }
