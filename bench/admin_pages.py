@@ -27,11 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 
 
-def setup_django(workdir: Path) -> None:
+def setup_django(workdir: Path, database_url: str | None = None) -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": f"sqlite:///{workdir / 'admin.sqlite3'}",
+            "DATABASE_URL": database_url or f"sqlite:///{workdir / 'admin.sqlite3'}",
             "DEBUG": "false",
             "SECRET_KEY": "benchmark-only-secret-key",
             "ALLOWED_HOSTS": "testserver",

@@ -50,7 +50,8 @@ def comment_author_history(*, emails: Iterable[str]) -> dict[str, dict[str, int]
         Comment.objects.filter(email__in=wanted)
         .order_by()
         .values_list("email", "status")
-        .annotate(count=Count("pk"))
+        # COUNT(*), not of a column: the (email, status) index alone answers it.
+        .annotate(count=Count("*"))
     )
     for email, status, count in rows:
         history.setdefault(email, dict.fromkeys(Comment.Status.values, 0))[status] = count

@@ -159,6 +159,14 @@ class CommentSubmittedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["pending", "approved"])
     message = serializers.CharField()
+    support = serializers.CharField(
+        required=False,
+        help_text=_(
+            "Present when the comment speaks of self-harm or suicide, in this answer and in "
+            "any error answer to it: where to find help (RLS_COMMENTS['SUPPORT_MESSAGE']). "
+            "Show it at once, above everything else."
+        ),
+    )
 
 
 class CommentSerializer(ModelSerializer):
@@ -231,11 +239,10 @@ NO_HISTORY = dict.fromkeys(Comment.Status.values, 0)
 
 
 class ModerationCommentSerializer(ModelSerializer):
-    """A comment as moderators see it, private fields included.
+    """A comment as moderators see it, private fields included."""
 
-    ``reports`` and ``author_history`` come from the view's context
-    (``comment_open_reports``, ``comment_author_history``: a query each per page).
-    """
+    # ``reports`` and ``author_history`` come from the view's context
+    # (comment_open_reports, comment_author_history: a query each per page).
 
     article = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     moderated_by = serializers.StringRelatedField(allow_null=True)
