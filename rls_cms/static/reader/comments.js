@@ -73,11 +73,11 @@ function reportControl(comment, reportUrl) {
       "fieldset",
       {},
       h("legend", {}, "Why should a moderator look at this comment?"),
-      REPORT_REASONS.map(([value, label], index) =>
+      REPORT_REASONS.map(([value, label]) =>
         h(
           "p",
           { class: "report-reason" },
-          h("input", { type: "radio", name: "reason", value, id: `${prefix}-${value}`, required: true, checked: index === 0 }),
+          h("input", { type: "radio", name: "reason", value, id: `${prefix}-${value}`, required: true }),
           h("label", { for: `${prefix}-${value}` }, label),
         ),
       ),
@@ -88,9 +88,17 @@ function reportControl(comment, reportUrl) {
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    const reason = form.elements.reason.value;
+    if (!reason) {
+      // No reason is chosen for the reader: a default would skew what moderators see.
+      status.textContent = "Choose why a moderator should look at it.";
+      form.querySelector('input[name="reason"]').focus();
+      return;
+    }
+    status.textContent = "";
     submit.disabled = true;
     try {
-      const response = await postJSON(reportUrl, { reason: form.elements.reason.value, note: note.value.trim() });
+      const response = await postJSON(reportUrl, { reason, note: note.value.trim() });
       if (response.status === 201) {
         form.replaceChildren(h("p", { class: "report-thanks", role: "status" }, response.data.message));
         return;
