@@ -31,6 +31,8 @@ from typing import Any
 
 import ahocorasick
 
+from comments.models import TermListVersion
+
 # Categories dropped from text before matching: combining marks (accents,
 # once decomposed) and format characters (zero-width spaces and joiners,
 # direction marks, soft hyphens).
@@ -179,16 +181,12 @@ def terms_version(name: str) -> str:
     changes the list, so every process sees it when the change commits, and
     a rolled-back change never happened.
     """
-    from comments.models import TermListVersion
-
     version = TermListVersion.objects.filter(name=name).values_list("version", flat=True)
     return version.first() or ""
 
 
 def terms_changed(name: str) -> None:
     """Say that the term list ``name`` changed (the admin's saves do; bulk writes must)."""
-    from comments.models import TermListVersion
-
     TermListVersion.objects.update_or_create(name=name, defaults={"version": uuid.uuid4().hex})
 
 
