@@ -107,6 +107,41 @@ def test_two_app_servers_stay_coherent(tmp_path):
         assert wait_for(lambda: any("First." in mail for mail in site.mails()))
 
 
+def test_a_term_listed_by_another_process_applies_in_every_server_at_once(tmp_path):
+    # No Redis: nothing shared but the database, where the term list's version lives.
+    with (
+        postgres_database() as database,
+        deployment(tmp_path, database, NUM_PROXIES="1") as site,
+    ):
+        _, one = site.app_server()
+        _, other = site.app_server()
+
+        def post_round(first: int, body: str) -> list[int]:
+            """Eight posts from eight addresses, to the two servers in turn."""
+            servers = itertools.cycle([one, other])
+            return [
+                next(servers).post_json(
+                    COMMENTS,
+                    {"name": "Reader", "email": f"r{n}@example.org", "body": f"{body} {n}."},
+                    **{"X-Forwarded-For": f"10.0.0.{n}"},
+                )[0]
+                for n in range(first, first + 8)
+            ]
+
+        # Every worker of both servers builds its matcher, with nothing listed yet.
+        assert post_round(1, "Cheap pills,") == [201] * 8
+        site.shell(
+            "from comments.models import DisallowedTerm; "
+            "DisallowedTerm.objects.create(term='pills')"
+        )
+        assert post_round(9, "More pills,") == [201] * 8
+        statuses = site.shell(
+            "from comments.models import Comment; "
+            "print(' '.join(Comment.objects.order_by('pk').values_list('status', flat=True)))"
+        ).split()
+        assert statuses == ["pending"] * 8 + ["spam"] * 8
+
+
 # Crashes under load.
 
 
