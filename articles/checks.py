@@ -63,6 +63,14 @@ def check_article_settings(app_configs=None, **kwargs) -> list[Error]:
     preview = user.get("PREVIEW_URL", "{token}")
     if not (isinstance(preview, str) and "{token}" in preview):
         bad("PREVIEW_URL", 'an address holding "{token}" (and "{slug}" if it likes)')
+    site = user.get("SITE_URL", "http://")
+    if not (isinstance(site, str) and site.startswith(("http://", "https://"))):
+        bad("SITE_URL", 'an address starting with "http://" or "https://"')
+    for key in ("FEED_TITLE", "FEED_DESCRIPTION"):
+        if key in user and not isinstance(user[key], str):
+            bad(key, "a string")
+    if "FEED_SIZE" in user and not _whole_number(user["FEED_SIZE"], 1):
+        bad("FEED_SIZE", "a whole number above 0")
     if "READER_URL" in user and not isinstance(user["READER_URL"], str):
         bad("READER_URL", 'an address holding "{slug}", or "" for none')
     if "PREVIEW_MAX_AGE" in user and not _whole_number(user["PREVIEW_MAX_AGE"], 1):

@@ -37,9 +37,17 @@ DEFAULTS: dict[str, Any] = {
     # Also answer browsers with DRF's browsable API (HTML), for development.
     # Off: the endpoints speak JSON only.
     "BROWSABLE_API": False,
-    # The reader's page of an article, where the admin links to it ({slug} is
-    # filled in); "" for none. The moderation queue links each comment there.
+    # The reader site's address: feeds, the sitemap and structured data link
+    # there with absolute addresses. Never taken from a request: what is built
+    # is cached and served to every host name.
+    "SITE_URL": "http://127.0.0.1:8000",
+    # The reader's page of an article, under SITE_URL ({slug} is filled in);
+    # "" for none. The admin's moderation queue, feeds and the sitemap link there.
     "READER_URL": "/articles/{slug}/",
+    # The feeds' title and description, and how many articles they carry.
+    "FEED_TITLE": "Latest articles",
+    "FEED_DESCRIPTION": "New and updated health articles.",
+    "FEED_SIZE": 20,
     # The frontend's preview address; {slug} and {token} are filled in. The
     # frontend reads the draft from /api/v1/preview/<token>/.
     "PREVIEW_URL": "/articles/{slug}/?preview={token}",

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "corsheaders",
@@ -313,6 +314,9 @@ RLS_ARTICLES = {
     "MAX_AGE": env_int("API_MAX_AGE", 0),
     "STALE_WHILE_REVALIDATE": env_int("API_STALE_WHILE_REVALIDATE", 0),
 }
+if os.environ.get("SITE_URL"):
+    # The reader site's address, for the feeds' and the sitemap's absolute links.
+    RLS_ARTICLES["SITE_URL"] = os.environ["SITE_URL"]
 
 # The comments app: see comments/conf.py for every key and its default.
 RLS_COMMENTS = {

@@ -1,15 +1,29 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from rls_cms.views import ReaderView
+from articles.feeds import ArticleAtomFeed, ArticleRssFeed
+from articles.sitemaps import ArticleSitemap
+from rls_cms.views import ReaderView, robots_txt
 
 urlpatterns = [
     # The reader page: one template, the same for the list and each article.
     path("", ReaderView.as_view(), name="reader"),
     path("articles/<slug:slug>/", ReaderView.as_view(), name="reader-article"),
+    # Feeds, the sitemap and robots.txt, from the articles app's classes.
+    path("feed/", ArticleRssFeed(), name="feed-rss"),
+    path("feed/atom/", ArticleAtomFeed(), name="feed-atom"),
+    path(
+        "sitemap.xml",
+        require_safe(sitemap),
+        {"sitemaps": {"articles": ArticleSitemap}},
+        name="sitemap",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
     path("admin/", admin.site.urls),
     # Each app's one include: its API, and (articles) the admin editor's endpoints.
     path("api/v1/", include("articles.urls")),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
+
+from articles.urls_public import site_url
 
 
 class ReaderView(TemplateView):
@@ -34,3 +38,15 @@ class ReaderView(TemplateView):
         response = super().dispatch(request, *args, **kwargs)
         response["Content-Security-Policy"] = self.content_security_policy
         return response
+
+
+@require_safe
+def robots_txt(request) -> HttpResponse:
+    """Crawlers welcome on the reader pages; the sitemap named; the admin left alone."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Allow: /",
+        f"Sitemap: {site_url(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -55,6 +55,12 @@ def test_settings_check_is_registered_with_django(settings):
         ("STALE_WHILE_REVALIDATE", None),
         ("BROWSABLE_API", "yes"),
         ("BROWSABLE_API", 1),
+        ("SITE_URL", ""),
+        ("SITE_URL", "health.example.org"),
+        ("READER_URL", None),
+        ("FEED_TITLE", 7),
+        ("FEED_SIZE", 0),
+        ("FEED_SIZE", "20"),
     ],
 )
 def test_wrong_type_or_value_is_error_E002(settings, key, value):
@@ -70,6 +76,9 @@ def test_wrong_type_or_value_is_error_E002(settings, key, value):
         ("CACHE_TIMEOUT", 1),
         ("MAX_AGE", 0),
         ("STALE_WHILE_REVALIDATE", 600),
+        ("SITE_URL", "https://health.example.org"),
+        ("READER_URL", ""),
+        ("FEED_SIZE", 50),
     ],
 )
 def test_right_values_pass(settings, key, value):

@@ -1,0 +1,97 @@
+"""RSS 2.0 and Atom feeds of the public articles, on Django's syndication framework.
+
+A host mounts them where it likes::
+
+    from articles.feeds import ArticleAtomFeed, ArticleRssFeed
+
+    path("feed/", ArticleRssFeed()),
+    path("feed/atom/", ArticleAtomFeed()),
+
+Links are absolute under ``RLS_ARTICLES["SITE_URL"]`` and ``READER_URL``, never
+the request's host. Only public articles appear (drafts and scheduled ones
+never). Each answer carries an ETag and the newest change as Last-Modified,
+and a revalidation that matches is a 304. Only GET and HEAD are answered.
+"""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.utils.cache import get_conditional_response
+from django.utils.decorators import method_decorator
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_safe
+
+from articles.conf import article_settings
+from articles.documents import make_etag
+from articles.models import Article
+from articles.urls_public import reader_url, site_url
+
+
+class ArticleRssFeed(Feed):
+    """The newest public articles (``FEED_SIZE``), newest first, as RSS 2.0."""
+
+    @method_decorator(require_safe)
+    def __call__(self, request, *args, **kwargs):
+        self.path = request.path
+        response = super().__call__(request, *args, **kwargs)
+        newest = (
+            Article.objects.public()
+            .order_by("-updated_at")
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        response["ETag"] = make_etag(response.content)
+        last_modified = newest.timestamp() if newest else None
+        conditional = get_conditional_response(
+            request, etag=response["ETag"], last_modified=last_modified, response=response
+        )
+        return conditional
+
+    def title(self) -> str:
+        return article_settings.FEED_TITLE
+
+    def description(self) -> str:
+        return article_settings.FEED_DESCRIPTION
+
+    def link(self) -> str:
+        return site_url("/")
+
+    def feed_url(self) -> str:
+        return site_url(self.path)
+
+    def items(self):
+        size = article_settings.FEED_SIZE
+        return Article.objects.public().prefetch_related("tags").order_by("-published_at")[:size]
+
+    def item_title(self, article: Article) -> str:
+        return article.title
+
+    def item_description(self, article: Article) -> str:
+        return article.intro_html
+
+    def item_link(self, article: Article) -> str:
+        return reader_url(article.slug) or site_url("/")
+
+    def item_guid(self, article: Article) -> str:
+        return self.item_link(article)
+
+    def item_pubdate(self, article: Article):
+        return article.published_at
+
+    def item_updateddate(self, article: Article):
+        return article.updated_at
+
+    def item_author_name(self, article: Article) -> str | None:
+        return article.byline or None
+
+    def item_categories(self, article: Article) -> list[str]:
+        return [tag.name for tag in article.tags.all()]
+
+
+class ArticleAtomFeed(ArticleRssFeed):
+    """The same articles as an Atom 1.0 feed."""
+
+    feed_type = Atom1Feed
+
+    def subtitle(self) -> str:
+        return article_settings.FEED_DESCRIPTION
