@@ -19,6 +19,7 @@ from django.contrib.syndication.views import Feed
 from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import parse_http_date_safe
 from django.views.decorators.http import require_safe
 
 from articles.conf import article_settings
@@ -32,20 +33,14 @@ class ArticleRssFeed(Feed):
 
     @method_decorator(require_safe)
     def __call__(self, request, *args, **kwargs):
-        self.path = request.path
         response = super().__call__(request, *args, **kwargs)
-        newest = (
-            Article.objects.public()
-            .order_by("-updated_at")
-            .values_list("updated_at", flat=True)
-            .first()
-        )
         response["ETag"] = make_etag(response.content)
-        last_modified = newest.timestamp() if newest else None
-        conditional = get_conditional_response(
+        # Django's feed sets Last-Modified from its newest entry; a revalidation
+        # is judged on both, as RFC 9110 says.
+        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        return get_conditional_response(
             request, etag=response["ETag"], last_modified=last_modified, response=response
         )
-        return conditional
 
     def title(self) -> str:
         return article_settings.FEED_TITLE
@@ -56,8 +51,13 @@ class ArticleRssFeed(Feed):
     def link(self) -> str:
         return site_url("/")
 
-    def feed_url(self) -> str:
-        return site_url(self.path)
+    def get_object(self, request, *args, **kwargs) -> str:
+        # The feed's own path, where the host mounted it: its self link. (One
+        # instance serves every request: nothing is kept on it.)
+        return request.path
+
+    def feed_url(self, path: str) -> str:
+        return site_url(path)
 
     def items(self):
         size = article_settings.FEED_SIZE

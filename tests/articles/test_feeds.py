@@ -73,6 +73,8 @@ def test_a_feed_revalidates_with_its_etag_and_changes_with_the_articles(client, 
     etag = first["ETag"]
     assert first["Last-Modified"]
     assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    since = first["Last-Modified"]
+    assert client.get(path, HTTP_IF_MODIFIED_SINCE=since).status_code == 304
     ArticleFactory(slug="new", title="New")
     again = client.get(path, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200
