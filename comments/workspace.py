@@ -32,7 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from articles.conf import article_settings
+from articles.urls_public import reader_path
 from comments import services
 from comments.conf import comment_settings
 from comments.models import Comment, CommentReport
@@ -256,10 +256,8 @@ def _named_reasons(reports: dict | None) -> dict | None:
 
 def reader_url(comment: Comment) -> str:
     """The comment on the reader's page (RLS_ARTICLES["READER_URL"]); "" without one."""
-    template = article_settings.READER_URL
-    if not template:
-        return ""
-    return template.format(slug=comment.article.slug) + f"#_comment-{comment.pk}"
+    page = reader_path(comment.article.slug)
+    return f"{page}#_comment-{comment.pk}" if page else ""
 
 
 # --- decisions
