@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test bench lint format check-migrations ci clean
+.PHONY: run serve test bench lighthouse lint format check-migrations ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,8 @@ serve: $(VENV)/.runtime.stamp
 	DEBUG=$${DEBUG:-false} $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	DEBUG=$${DEBUG:-false} $(BIN)/gunicorn -c rls_cms/gunicorn.conf.py rls_cms.wsgi
 
-# axe-core for the accessibility test, from the npm registry, pinned by the lock file.
+# axe-core for the accessibility test and Lighthouse for `make lighthouse`, from
+# the npm registry, pinned by the lock file (one npm ci installs both).
 E2E_AXE := tests/e2e/node_modules/axe-core/axe.min.js
 $(E2E_AXE): tests/e2e/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
@@ -71,6 +72,13 @@ bench: $(VENV)/.bench.stamp
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/admin_pages.py $(ADMIN_BENCH_ARGS)
 	$(BIN)/python bench/moderation.py $(MODERATION_BENCH_ARGS)
+
+# Lighthouse (tests/e2e's npm packages) on the reader pages, served by gunicorn
+# as in production: 2 pages x mobile and desktop x 3 runs (about 3 minutes);
+# exits 1 when a score misses its target. LIGHTHOUSE_ARGS="--runs 1 --no-check"
+# for a quick look. See bench/README.md.
+lighthouse: $(VENV)/.runtime.stamp $(E2E_AXE)
+	$(BIN)/python bench/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 lint: $(VENV)/.dev.stamp
 	$(BIN)/ruff check .

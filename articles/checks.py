@@ -16,7 +16,7 @@ from django.core.checks import CheckMessage, Error, Tags, register
 from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from django.utils.module_loading import import_string
 
-from articles.conf import SETTING_NAME, article_settings
+from articles.conf import DEFAULTS, SETTING_NAME, article_settings
 
 
 def _whole_number(value, minimum: int) -> bool:
@@ -66,7 +66,7 @@ def check_article_settings(app_configs=None, **kwargs) -> list[Error]:
     site = user.get("SITE_URL", "http://")
     if not (isinstance(site, str) and site.startswith(("http://", "https://"))):
         bad("SITE_URL", 'an address starting with "http://" or "https://"')
-    for key in ("FEED_TITLE", "FEED_DESCRIPTION"):
+    for key in ("FEED_TITLE", "FEED_DESCRIPTION", "PUBLISHER_NAME", "PUBLISHER_LOGO", "LANGUAGE"):
         if key in user and not isinstance(user[key], str):
             bad(key, "a string")
     if "FEED_SIZE" in user and not _whole_number(user["FEED_SIZE"], 1):
@@ -235,6 +235,28 @@ def check_document_cache(app_configs=None, **kwargs) -> list[checks.Warning]:
         "RLS_ARTICLES['CACHE_TIMEOUT'] passes",
         id="articles.W002",
     )
+
+
+@register(deploy=True)
+def check_site_url(app_configs=None, **kwargs) -> list[checks.Warning]:
+    """articles.W006 (deploy): SITE_URL is left at the development address.
+
+    Feeds, the sitemap and structured data would send readers and crawlers
+    to 127.0.0.1. It is never guessed from a request: what is built is cached
+    and served to every host name.
+    """
+    site, development = article_settings.SITE_URL, DEFAULTS["SITE_URL"]
+    if site != development:
+        return []
+    return [
+        checks.Warning(
+            f"{SETTING_NAME}['SITE_URL'] is the development address {development!r}: "
+            "feeds, the sitemap and structured data would link there.",
+            hint=f"Set {SETTING_NAME}['SITE_URL'] to the reader site's address, "
+            "e.g. 'https://health.example.org'.",
+            id="articles.W006",
+        )
+    ]
 
 
 REQUEST_PROCESSOR = "django.template.context_processors.request"

@@ -44,6 +44,13 @@ DEFAULTS: dict[str, Any] = {
     # The reader's page of an article, under SITE_URL ({slug} is filled in);
     # "" for none. The admin's moderation queue, feeds and the sitemap link there.
     "READER_URL": "/articles/{slug}/",
+    # Who publishes the articles, for structured data (schema.org
+    # ``publisher``): a name, and a logo's address (a path on SITE_URL or an
+    # https address; "" for none). An empty name leaves the publisher out.
+    "PUBLISHER_NAME": "",
+    "PUBLISHER_LOGO": "",
+    # The articles' language as a BCP 47 tag ("en-GB"); "" for LANGUAGE_CODE's.
+    "LANGUAGE": "",
     # The feeds' title and description, and how many articles they carry.
     "FEED_TITLE": "Latest articles",
     "FEED_DESCRIPTION": "New and updated health articles.",
@@ -88,3 +95,20 @@ class AppSettings:
 
 
 article_settings = AppSettings(SETTING_NAME, DEFAULTS)
+
+
+def content_language() -> str:
+    """The articles' language as a BCP 47 tag: ``LANGUAGE``, else ``LANGUAGE_CODE``'s ("en-US")."""
+    language, *subtags = (article_settings.LANGUAGE or settings.LANGUAGE_CODE).split("-")
+
+    def conventional(subtag: str) -> str:
+        # A two-letter region upper case (US), a four-letter script title case (Hant).
+        return (
+            subtag.upper()
+            if len(subtag) == 2
+            else subtag.title()
+            if len(subtag) == 4
+            else subtag.lower()
+        )
+
+    return "-".join([language.lower(), *map(conventional, subtags)])

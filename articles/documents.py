@@ -31,19 +31,21 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.db import transaction
+from django.db.models import Max, Min, Q
+from django.db.models.functions import Greatest
 from django.dispatch import receiver
 from django.utils import timezone
 
 from articles.api.renderers import JSONRenderer
-from articles.conf import article_settings
+from articles.conf import article_settings, content_language
 from articles.models import Article, ArticleDocument
-from articles.signals import article_changed
+from articles.signals import Reason, article_changed
 
 FOREVER = math.inf
 
 # Bump when a change to the serializers changes the documents: every stored
 # document is then rebuilt when next read.
-DOCUMENT_FORMAT = 4
+DOCUMENT_FORMAT = 5
 
 
 class Served(NamedTuple):
@@ -69,6 +71,8 @@ class ListState(NamedTuple):
     last_modified: float
     public_from: float
     expires_at: float
+    # No page of the listing claims an earlier Last-Modified (see ``Listing.floor``).
+    floor: float
 
     def fresh(self, now: float) -> bool:
         return now < self.expires_at
@@ -109,6 +113,12 @@ def fingerprint() -> str:
     parts = [
         DOCUMENT_FORMAT,
         article_settings.BASE_URL,
+        # Structured data's absolute addresses, publisher and language.
+        article_settings.SITE_URL,
+        article_settings.READER_URL,
+        article_settings.PUBLISHER_NAME,
+        article_settings.PUBLISHER_LOGO,
+        content_language(),
         settings.MEDIA_URL,
         settings.TIME_ZONE,
         *(type(x).__qualname__ + x.settings_fingerprint() for x in registered()),
@@ -141,9 +151,9 @@ def documents_build(*, article_ids: Iterable[int]) -> dict[int, ArticleDocument]
         a.pk: (a.version, render_json(ArticleListSerializer(a).data)) for a in list_queryset
     }
     before = {
-        pk: (etag, modified_at)
-        for pk, etag, modified_at in ArticleDocument.objects.filter(article_id__in=ids).values_list(
-            "article_id", "etag", "modified_at"
+        old.article_id: old
+        for old in ArticleDocument.objects.filter(article_id__in=ids).only(
+            "article_id", "etag", "fingerprint", "modified_at", "expires_at"
         )
     }
     now = timezone.now()
@@ -154,7 +164,6 @@ def documents_build(*, article_ids: Iterable[int]) -> dict[int, ArticleDocument]
         list_version, list_item = list_items[article.pk]
         detail = render_json(ArticleDetailSerializer(article).data)
         etag = make_etag(detail)
-        old_etag, old_modified_at = before.get(article.pk, (None, None))
         expires = [e for x in registered() if (e := x.expires_at(article)) is not None]
         documents.append(
             ArticleDocument(
@@ -167,8 +176,7 @@ def documents_build(*, article_ids: Iterable[int]) -> dict[int, ArticleDocument]
                 detail=detail,
                 list_item=list_item,
                 etag=etag,
-                # Unchanged bytes keep their time: Last-Modified must not move for nothing.
-                modified_at=old_modified_at if old_etag == etag else now,
+                modified_at=_content_time(article, before.get(article.pk), etag, now),
                 expires_at=min(expires, default=None),
             )
         )
@@ -190,6 +198,23 @@ def documents_build(*, article_ids: Iterable[int]) -> dict[int, ArticleDocument]
     return {document.article_id: document for document in documents}
 
 
+def _content_time(article: Article, old: ArticleDocument | None, etag: str, now):
+    """When the document's content last moved: its Last-Modified (with ``published_at``).
+
+    Not when it was built: a rebuild on the first read after a change must
+    not date the change to that read.
+    """
+    if old is None:
+        return article.changed_at
+    if old.etag == etag:
+        return old.modified_at  # unchanged bytes keep their time
+    if old.fingerprint != fingerprint():
+        return now  # the code or the settings changed the bytes, just now
+    # A time-dependent part (comments closing) turned when the old one expired.
+    turned = old.expires_at if old.expires_at is not None and old.expires_at <= now else None
+    return max(article.changed_at, turned) if turned else article.changed_at
+
+
 # Reading.
 
 
@@ -201,7 +226,8 @@ def _served_detail(document: ArticleDocument, published_at) -> Served:
     return Served(
         body=bytes(document.detail),
         etag=document.etag,
-        last_modified=document.modified_at.timestamp(),
+        # A scheduled article's content appeared when it went public.
+        last_modified=max(document.modified_at.timestamp(), _timestamp(published_at)),
         public_from=_timestamp(published_at),
         expires_at=_timestamp(document.expires_at),
     )
@@ -275,6 +301,15 @@ def _listing_key(scope: str) -> str:
     return f"rls_articles:{fingerprint()}:listing:{scope}"
 
 
+# A floor outlives many generations, but not forever: each fingerprint leaves
+# its own keys behind. One that expired starts again at now (conservative).
+FLOOR_TIMEOUT = 30 * 24 * 3600
+
+
+def _floor_key(scope: str) -> str:
+    return _listing_key(scope) + ":floor"
+
+
 def _page_key(state: ListState, query_string: str) -> str:
     digest = hashlib.blake2b(query_string.encode(), digest_size=16).hexdigest()
     return f"rls_articles:page:{state.token}:{digest}"
@@ -293,8 +328,10 @@ class Listing:
         generation = listing.generation(now, times)         # before reading rows
         served = listing.keep(generation, query_string, body)
 
-    ``times()`` reads when the listing becomes public and when it changes by
-    itself, ``(public_from, expires_at)``, each None for never.
+    ``times()`` reads when the listing becomes public, when it changes by
+    itself and when its content last changed (its Last-Modified):
+    ``(public_from, expires_at, last_modified)``, each None for never (or
+    for unknown, the last).
     """
 
     scope: str
@@ -311,7 +348,7 @@ class Listing:
         return cache().get(_page_key(state, query_string))
 
     def generation(
-        self, now: float, times: Callable[[], tuple[float | None, float | None]]
+        self, now: float, times: Callable[[], tuple[float | None, float | None, float | None]]
     ) -> ListState:
         """The current generation, started when there is none.
 
@@ -320,40 +357,81 @@ class Listing:
         """
         state = self._state(now)
         if state is None:
-            public_from, expires_at = times()
+            public_from, expires_at, last_modified = times()
             public_from = -FOREVER if public_from is None else public_from
             expires_at = FOREVER if expires_at is None else expires_at
-            state = ListState(uuid.uuid4().hex, now, public_from, expires_at)
+            floor = self.floor(now)
+            # Never later than now: a clock a little ahead elsewhere must not
+            # date the content in the future.
+            last_modified = floor if last_modified is None else max(min(last_modified, now), floor)
+            state = ListState(uuid.uuid4().hex, last_modified, public_from, expires_at, floor)
             cache().set(_listing_key(self.scope), state, cache_timeout(expires_at, now))
         return state
 
-    def keep(self, state: ListState, query_string: str, body: bytes) -> Served:
-        """Keep a page built under ``state`` for this query; returns it ready to serve."""
-        served = Served(
-            body, make_etag(body), state.last_modified, state.public_from, state.expires_at
-        )
+    def floor(self, now: float) -> float:
+        """The earliest Last-Modified this listing's pages may claim.
+
+        Content times say when the rows changed, but not when the bytes changed
+        for other reasons: new code or settings (a new fingerprint, so a new
+        key: its floor starts now) or a row deleted (``listing_forget(...,
+        moved=True)``). A floor lost from the cache starts again at now, which
+        only costs a revalidation.
+        """
+        cache().add(_floor_key(self.scope), now, FLOOR_TIMEOUT)
+        return cache().get(_floor_key(self.scope), now)
+
+    def keep(
+        self, state: ListState, query_string: str, body: bytes, last_modified: float | None = None
+    ) -> Served:
+        """Keep a page built under ``state`` for this query; returns it ready to serve.
+
+        ``last_modified``: when the page's own content last changed, if it is
+        known better than the generation's (never before the floor).
+        """
+        modified = state.last_modified if last_modified is None else max(last_modified, state.floor)
+        served = Served(body, make_etag(body), modified, state.public_from, state.expires_at)
         now = time.time()
         cache().set(_page_key(state, query_string), served, cache_timeout(state.expires_at, now))
         return served
 
 
-def listing_forget(scopes: Iterable[str]) -> None:
-    """Drop the generations of these listings: their cached pages are gone with them."""
+def listing_forget(scopes: Iterable[str], *, moved: bool = False) -> None:
+    """Drop the generations of these listings: their cached pages are gone with them.
+
+    ``moved``: the change leaves no row to date it (a deletion), so the
+    listings' Last-Modified floor moves to now.
+    """
+    scopes = list(scopes)
     cache().delete_many([_listing_key(scope) for scope in scopes])
+    if moved:
+        cache().set_many({_floor_key(scope): time.time() for scope in scopes}, FLOOR_TIMEOUT)
 
 
 ARTICLE_LIST = Listing("articles")
 
 
-def article_list_times() -> tuple[None, float | None]:
-    """Public at once; the list changes by itself when a scheduled article goes public."""
-    upcoming = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
+def article_list_times() -> tuple[None, float | None, float | None]:
+    """Public at once; changes by itself when a scheduled article goes public; last changed
+    when an article in it changed or went public, or one that was public changed.
+
+    One query. An article once public keeps its stored document, so the last
+    change of an article that left the list (unpublished) counts too.
+    """
+    now = timezone.now()
+    public = Q(status=Article.Status.PUBLISHED, published_at__lte=now)
+    times = Article.objects.aggregate(
+        upcoming=Min(
+            "published_at", filter=Q(status=Article.Status.PUBLISHED, published_at__gt=now)
+        ),
+        shown=Max(Greatest("changed_at", "published_at"), filter=public),
+        left=Max("changed_at", filter=~public & Q(document__isnull=False)),
     )
-    return None, (upcoming.timestamp() if upcoming else None)
+    changed = [t for t in (times["shown"], times["left"]) if t is not None]
+    return (
+        None,
+        times["upcoming"].timestamp() if times["upcoming"] else None,
+        max(changed).timestamp() if changed else None,
+    )
 
 
 def forget_now_and_on_commit(forget: Callable[[], None]) -> None:
@@ -367,11 +445,11 @@ def forget_now_and_on_commit(forget: Callable[[], None]) -> None:
 
 
 @receiver(article_changed, dispatch_uid="articles.documents.forget")
-def forget_changed(sender, *, slugs: frozenset[str], **kwargs) -> None:
+def forget_changed(sender, *, slugs: frozenset[str], reason: str = "", **kwargs) -> None:
     """Drop the cached copies of the changed articles and the article list."""
 
     def forget() -> None:
         cache().delete_many([detail_key(slug) for slug in slugs])
-        listing_forget([ARTICLE_LIST.scope])
+        listing_forget([ARTICLE_LIST.scope], moved=reason == Reason.DELETED)
 
     forget_now_and_on_commit(forget)

@@ -93,7 +93,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 # Written only by the change funnel and what hangs on it: a saved instance
 # never writes its (possibly older) values back.
-FUNNEL_FIELDS = {"version", "announced_published_at"}
+FUNNEL_FIELDS = {"version", "changed_at", "announced_published_at"}
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -127,7 +127,32 @@ class Article(models.Model):
         unique=True,
         help_text=_("The last part of the article's address: letters, numbers and hyphens."),
     )
+
+    class BylineKind(models.TextChoices):
+        ORGANIZATION = "organization", _("An organization")
+        PERSON = "person", _("A person")
+
     byline = models.CharField(_("byline"), max_length=200, blank=True)
+    # Structured data types the author from these: search engines treat a
+    # named clinician and an editorial team differently.
+    byline_kind = models.CharField(
+        _("the byline names"),
+        max_length=12,
+        choices=BylineKind.choices,
+        default=BylineKind.ORGANIZATION,
+    )
+    byline_url = models.URLField(
+        _("author's page"),
+        max_length=500,
+        blank=True,
+        help_text=_("A page about the author or the organization (https://…)."),
+    )
+    byline_credentials = models.CharField(
+        _("author's credentials"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a person: e.g. MD, RN. Shown after the name."),
+    )
     intro = MarkdownxField(
         _("intro"), blank=True, validators=[validate_image_alt_texts], help_text=_("Markdown.")
     )
@@ -176,6 +201,12 @@ class Article(models.Model):
         editable=False,
         help_text=_("Counts the changes to what the public sees; built documents record it."),
     )
+    changed_at = models.DateTimeField(
+        _("changed at"),
+        default=timezone.now,
+        editable=False,
+        help_text=_("When the article was last marked changed: what the public sees moved then."),
+    )
     # Set while webhooks have told frontends the article is public; null
     # otherwise. Written only by articles.webhooks.
     announced_published_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -207,6 +238,19 @@ class Article(models.Model):
                 if not field.primary_key and field.name not in FUNNEL_FIELDS
             ]
         super().save(*args, **with_derived_fields(kwargs, "intro_html", "updated_at"))
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if not self.byline and (self.byline_url or self.byline_credentials):
+            message = _("Name the author in the byline first.")
+            errors["byline"] = message
+        if self.byline_credentials and self.byline_kind != self.BylineKind.PERSON:
+            errors["byline_credentials"] = _(
+                "Credentials belong to a person: choose “A person” or leave them empty."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_public(self) -> bool:

@@ -30,7 +30,14 @@ def article_list_public() -> QuerySet[Article]:
 
 def article_list_queryset() -> QuerySet[Article]:
     """Published articles (scheduled ones too) with what a list item shows: to build it."""
-    return Article.objects.filter(status=Article.Status.PUBLISHED).prefetch_related("tags")
+    return Article.objects.filter(status=Article.Status.PUBLISHED).prefetch_related(
+        "tags",
+        # The thumbnail: the first image and its copies.
+        Prefetch(
+            "images",
+            queryset=Image.objects.prefetch_related("renditions").order_by("position", "id"),
+        ),
+    )
 
 
 def article_detail_queryset() -> QuerySet[Article]:

@@ -39,7 +39,8 @@ def articles_mark_changed(*, article_ids: Iterable[int], reason: str) -> None:
     rows = Article.objects.filter(pk__in=ids).values_list("slug", "document__slug")
     for slug, built_under in rows:
         slugs.update(s for s in (slug, built_under) if s)
-    Article.objects.filter(pk__in=ids).update(version=F("version") + 1)
+    # changed_at: when what the public sees moved, for Last-Modified.
+    Article.objects.filter(pk__in=ids).update(version=F("version") + 1, changed_at=timezone.now())
     article_changed.send(sender=Article, article_ids=ids, slugs=frozenset(slugs), reason=reason)
 
 
@@ -254,6 +255,11 @@ def _article_import(
         article = Article(slug=data.slug)
 
     article.title = data.title
+    if article.byline != data.byline:
+        # A file names its author only: details of an earlier one would
+        # describe someone else.
+        article.byline_kind = Article.BylineKind.ORGANIZATION
+        article.byline_url = article.byline_credentials = ""
     article.byline = data.byline
     article.intro = data.intro
     article.last_reviewed_on = data.last_reviewed_on

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from articles.conf import article_settings
 
 
 def site_url(path: str) -> str:
-    """``path`` on the reader site: ``RLS_ARTICLES["SITE_URL"]`` + path."""
+    """``path`` on the reader site: ``RLS_ARTICLES["SITE_URL"]`` + path; an address stays."""
+    if is_absolute(path):
+        return with_scheme(path)
     return article_settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
+
+
+def is_absolute(url: str) -> bool:
+    """An address with its host: http(s)://… or scheme-relative //… (a MEDIA_URL on a CDN)."""
+    return url.startswith(("http://", "https://", "//"))
+
+
+def with_scheme(url: str) -> str:
+    """A scheme-relative address given the site's scheme: crawlers want whole addresses."""
+    if url.startswith("//"):
+        return urlsplit(article_settings.SITE_URL).scheme + ":" + url
+    return url
 
 
 def reader_path(slug: str) -> str:
@@ -22,3 +38,12 @@ def reader_url(slug: str) -> str:
     if not path or path.startswith(("http://", "https://")):
         return path
     return site_url(path)
+
+
+def absolute_url(url: str) -> str:
+    """A file's or page's address made absolute: under ``BASE_URL`` (where the API and its
+    media are served), else ``SITE_URL``; an absolute address stays as it is."""
+    if is_absolute(url):
+        return with_scheme(url)
+    base = article_settings.BASE_URL or article_settings.SITE_URL
+    return base.rstrip("/") + "/" + url.lstrip("/")

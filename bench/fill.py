@@ -175,6 +175,9 @@ def fill(articles: int, comments: int) -> dict:
             "search": f"/api/v1/articles/?search={RARE_WORD}",
             "comments": f"/api/v1/articles/{DEMO_SLUG}/comments/",
             "post": f"/api/v1/articles/{DEMO_SLUG}/comments/",
+            # The reader's pages, rendered on the server from the same documents.
+            "page": f"/articles/{DEMO_SLUG}/",
+            "page_list": "/",
         },
     }
 

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -49,9 +50,15 @@ READS = {
     "search_cold": ("search, rare word, cold", "cold", "search"),
     "comments": ("comments, 1,000 approved", "warm", "comments"),
     "not_modified": ("detail, 304", "warm", "detail"),
+    "page": ("reader page, article", "warm", "page"),
+    "page_cold": ("reader page, article, cold", "cold", "page"),
+    "page_list": ("reader page, list", "warm", "page_list"),
+    "page_not_modified": ("reader page, 304", "warm", "page"),
 }
 PLOTTED = ["detail", "list", "deep", "search"]  # each warm and cold
-FULL_ONLY = {"comments", "not_modified"}
+FULL_ONLY = {"comments", "not_modified", "page_cold", "page_list", "page_not_modified"}
+# Jobs that revalidate: they send the ETag of the path's first answer.
+REVALIDATE = {"not_modified", "page_not_modified"}
 
 POST_SCRIPT = """
 local counter = 0
@@ -146,6 +153,17 @@ class Gunicorn:
             response.read()
             return response
 
+    def status(self, path: str, headers: list[str]) -> int:
+        """The status of a GET with these headers ("Name: value"), 304 included."""
+        request = urllib.request.Request(
+            self.url(path), headers=dict(h.split(": ", 1) for h in headers)
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as answer:
+            return answer.code
+
     def peak_worker_rss_mb(self) -> float:
         """The largest peak resident size (VmHWM) among the workers."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -233,11 +251,15 @@ def bench_size(binary: str, articles: int, full: bool, args) -> dict:
         for server in servers.values():
             for path in paths.values():
                 server.get(path)  # builds what a first read builds
-        etag = servers["warm"].get(paths["detail"]).headers["ETag"]
         jobs = {}
         for name, (_label, which, key) in READS.items():
             if full or name not in FULL_ONLY:
-                headers = [f"If-None-Match: {etag}"] if name == "not_modified" else []
+                headers = []
+                if name in REVALIDATE:
+                    etag = servers[which].get(paths[key]).headers["ETag"]
+                    headers = [f"If-None-Match: {etag}"]
+                    # Measured only if it is what it claims: a 304.
+                    assert servers[which].status(paths[key], headers) == 304, name
                 jobs[name] = (servers[which], paths[key], headers, None)
         if full:
             script = workdir / "post.lua"

@@ -237,14 +237,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-# With DEBUG off, whitenoise serves collectstatic's output under hashed names,
-# compressed, cached by browsers for a year.
+# With DEBUG off, whitenoise serves collectstatic's output under hashed names
+# (module imports included), compressed, cached by browsers for a year.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "rls_cms.storage.StaticStorage"
     },
 }
 MEDIA_URL = "/media/"
@@ -313,9 +313,13 @@ RLS_ARTICLES = {
     "BASE_URL": os.environ.get("API_BASE_URL", ""),
     "MAX_AGE": env_int("API_MAX_AGE", 0),
     "STALE_WHILE_REVALIDATE": env_int("API_STALE_WHILE_REVALIDATE", 0),
+    # Structured data's publisher: the demo site's name and mark.
+    "PUBLISHER_NAME": os.environ.get("PUBLISHER_NAME", "rls_cms"),
+    "PUBLISHER_LOGO": os.environ.get("PUBLISHER_LOGO", "/static/reader/logo.png"),
 }
 if os.environ.get("SITE_URL"):
-    # The reader site's address, for the feeds' and the sitemap's absolute links.
+    # The reader site's address: feeds, the sitemap, canonical links and
+    # structured data link there (`check --deploy` warns while it is unset).
     RLS_ARTICLES["SITE_URL"] = os.environ["SITE_URL"]
 
 # The comments app: see comments/conf.py for every key and its default.

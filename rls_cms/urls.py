@@ -8,12 +8,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles.feeds import ArticleAtomFeed, ArticleRssFeed
 from articles.sitemaps import ArticleSitemap
-from rls_cms.views import ReaderView, robots_txt
+from rls_cms.views import article_list, article_page, robots_txt
+
+# Unknown addresses get the reader's own 404 page.
+handler404 = "rls_cms.views.not_found"
 
 urlpatterns = [
-    # The reader page: one template, the same for the list and each article.
-    path("", ReaderView.as_view(), name="reader"),
-    path("articles/<slug:slug>/", ReaderView.as_view(), name="reader-article"),
+    # The reader's pages, rendered on the server from the API's documents.
+    path("", article_list, name="reader"),
+    path("articles/<slug:slug>/", article_page, name="reader-article"),
     # Feeds, the sitemap and robots.txt, from the articles app's classes.
     path("feed/", ArticleRssFeed(), name="feed-rss"),
     path("feed/atom/", ArticleAtomFeed(), name="feed-atom"),

@@ -1,43 +1,221 @@
-"""The reader page: one template; the browser fetches everything from /api/v1/."""
+"""The reader's pages: the article list at /, each article at /articles/<slug>/.
+
+Rendered on the server from what the public API serves (``rls_cms.reader``),
+complete without JavaScript; the scripts only add the comment form, replies
+and reports. Kept as bytes, answered with ETag, Last-Modified and 304.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.urls import reverse
+import json
+import math
+import time
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
-from django.views.generic import TemplateView
 
-from articles.urls_public import site_url
+from articles import documents
+from articles.api.base import served_response
+from articles.conf import article_settings
+from articles.urls_public import reader_url, site_url
+from rls_cms import pages
+from rls_cms.reader import (
+    api_get,
+    article_page_listing,
+    comments_page,
+    list_page_listing,
+)
+
+HTML = "text/html; charset=utf-8"
+
+# Scripts, styles and data from this site only; images from here or any
+# https host (media may live on a CDN). Even a javascript: URL that got
+# into the data could not run. JSON-LD is a data block: no script runs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' https: data:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+# The list's own query parameters, passed on to the API; any other (a
+# campaign's utm_source) is ignored rather than refused.
+LIST_PARAMETERS = ("tag", "search", "cursor")
 
 
-class ReaderView(TemplateView):
-    """Serve the reader app for the list (/) and for /articles/<slug>/.
+def site_name() -> str:
+    return article_settings.PUBLISHER_NAME or "rls_cms"
 
-    It reads nothing from the database: the page is a frontend like any
-    other, and uses only the public API and the comment form contract.
-    """
 
-    template_name = "rls_cms/reader.html"
+def with_policy(response: HttpResponse) -> HttpResponse:
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
 
-    # Scripts, styles and data from this site only; images from here or any
-    # https host (media may live on a CDN). Even a javascript: URL that got
-    # into the data could not run.
-    content_security_policy = (
-        "default-src 'self'; img-src 'self' https: data:; object-src 'none'; "
-        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+def page(request: HttpRequest, served: documents.Served) -> HttpResponse:
+    """A kept page: 200, or 304 when the reader's browser holds it already."""
+    return with_policy(served_response(request, served, {}, content_type=HTML))
+
+
+def message_page(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+    """A page that says what went wrong, with the status that says it to machines too."""
+    context = {"site_name": site_name(), "title": title, "text": text}
+    return with_policy(render(request, "rls_cms/message.html", context, status=status))
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """The site's 404 page (``handler404`` too): a page a reader can go on from."""
+    return message_page(
+        request, 404, "Page not found", "There is no article at this address, or not yet."
     )
 
-    def get_context_data(self, **kwargs) -> dict:
-        context = super().get_context_data(**kwargs)
-        # The preview endpoint's prefix: the page adds a link's token.
-        sample = reverse("articles-api:article-preview", kwargs={"token": "-"})
-        context["preview_root"] = sample.removesuffix("-/")
-        return context
 
-    def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
-        response["Content-Security-Policy"] = self.content_security_policy
-        return response
+# The pages change nothing: an unsafe method is answered 405 (require_safe),
+# not with the CSRF failure page.
+@csrf_exempt
+@require_safe
+def article_list(request: HttpRequest) -> HttpResponse:
+    query = {name: request.GET[name] for name in LIST_PARAMETERS if request.GET.get(name)}
+    query_string = urlencode(sorted(query.items()))
+    listing = list_page_listing()
+    now = time.time()
+    served = listing.cached_page(query_string, now)
+    if served is None:
+        state = listing.generation(now, documents.article_list_times)
+        answer = api_get(request, reverse("articles-api:article-list"), query)
+        if answer.status == 400:
+            errors = answer.data
+            text = " ".join(str(m) for messages in errors.values() for m in messages)
+            return message_page(request, 400, "This search cannot be run", text)
+        if answer.status != 200:
+            return not_found(request)
+        data = answer.data
+        if query.get("tag") and not query.get("search") and not data["results"]:
+            return not_found(request)  # no such tag, or nothing public under it
+        body = render_to_string("rls_cms/article_list.html", list_context(query, data))
+        served = listing.keep(state, query_string, body.encode())
+    return page(request, served)
+
+
+def list_context(query: dict[str, str], data: dict) -> dict:
+    tag = query.get("tag")
+    tag_name = next(
+        (t["name"] for item in data["results"] for t in item["tags"] if t["slug"] == tag), tag
+    )
+    if tag:
+        heading = f"Articles about {tag_name}"
+    elif query.get("search"):
+        heading = f"Articles matching “{query['search']}”"
+    else:
+        heading = "Articles"
+    next_query = pages.query_of(data["next"])
+    canonical = {k: v for k, v in query.items() if k != "search"}
+    return {
+        "site_name": site_name(),
+        "heading": heading,
+        "search": query.get("search", ""),
+        "articles": [
+            {**item, "summary": pages.description(item["intro_html"])} for item in data["results"]
+        ],
+        "next_url": f"/?{next_query}" if next_query else "",
+        "canonical": site_url("/" + (f"?{urlencode(canonical)}" if canonical else "")),
+        # Search results are for the reader, not for an index.
+        "noindex": bool(query.get("search")),
+        "description": article_settings.FEED_DESCRIPTION,
+    }
+
+
+@csrf_exempt
+@require_safe
+def article_page(request: HttpRequest, slug: str) -> HttpResponse:
+    token = request.GET.get("preview")
+    if token is not None:
+        return preview_page(request, token)
+    cursor = request.GET.get("comments", "")
+    query_string = urlencode({"comments": cursor}) if cursor else ""
+    listing = article_page_listing(slug)
+    now = time.time()
+    served = listing.cached_page(query_string, now)
+    if served is None:
+
+        def times():
+            detail = documents.detail_served(slug=slug)
+            expires = detail.expires_at if detail is not None else math.inf
+            return None, None if expires == math.inf else expires, None
+
+        state = listing.generation(now, times)
+        detail = documents.detail_served(slug=slug)
+        if detail is None:
+            return not_found(request)
+        comments = comments_page(request, slug, cursor)
+        if comments.status != 200:
+            return not_found(request)  # a cursor that is no page
+        article = json.loads(detail.body)
+        context = article_context(article, comments.data, cursor=cursor)
+        body = render_to_string("rls_cms/article.html", context)
+        served = listing.keep(
+            state,
+            query_string,
+            body.encode(),
+            last_modified=max(detail.last_modified, comments.last_modified),
+        )
+    return page(request, served)
+
+
+def article_context(
+    article: dict, comments: dict | None, *, cursor: str = "", preview: dict | None = None
+) -> dict:
+    intro_figures, sections = pages.sections_with_figures(article)
+    json_ld = article["json_ld"]
+    next_cursor = QueryDict(pages.query_of(comments["next"])).get("cursor") if comments else None
+    return {
+        "site_name": site_name(),
+        "article": article,
+        "description": pages.description(article["intro_html"]),
+        "canonical": reader_url(article["slug"]) if preview is None else "",
+        "image": (json_ld.get("image") or [None])[0],
+        "first_image": pages.first_image_of(intro_figures, sections),
+        "json_ld": json_ld,
+        "show_updated": not pages.same_day(article["published_at"], article["updated_at"]),
+        "toc": pages.table_of_contents(article["toc"]),
+        "intro_figures": intro_figures,
+        "sections": sections,
+        "references": pages.references(article),
+        "comments": comments
+        and {
+            **article.get("comments", {}),
+            "thread": pages.comment_thread(comments["results"]),
+            "api_url": reverse("comments-api:article-comments", kwargs={"slug": article["slug"]}),
+            "next_url": f"?{urlencode({'comments': next_cursor})}#_comments" if next_cursor else "",
+            "paged": bool(cursor),
+        },
+        "preview": preview,
+        "noindex": preview is not None,
+    }
+
+
+def preview_page(request: HttpRequest, token: str) -> HttpResponse:
+    """A draft as it will be published, for the holder of a signed link: never kept or indexed."""
+    try:
+        path = reverse("articles-api:article-preview", kwargs={"token": token})
+    except NoReverseMatch:
+        path = None
+    answer = api_get(request, path) if path else None
+    if answer is None or answer.status == 403:
+        detail = answer.data.get("detail") if answer else "This is not a valid preview link."
+        response = message_page(request, 403, "Preview link not valid", detail)
+    elif answer.status != 200:
+        response = not_found(request)
+    else:
+        data = answer.data
+        context = article_context(data, None, preview={"status": data.get("status", "draft")})
+        response = with_policy(render(request, "rls_cms/article.html", context))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_safe

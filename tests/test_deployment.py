@@ -13,13 +13,22 @@ import contextlib
 import itertools
 import os
 import signal
+import textwrap
 import threading
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
 from tests.admin_forms import form_data
-from tests.processes import Deployment, gunicorn_workers, postgres_database, redis_database
+from tests.processes import (
+    Client,
+    Deployment,
+    gunicorn_workers,
+    postgres_database,
+    redis_database,
+)
 
 pytestmark = pytest.mark.deployment
 
@@ -140,6 +149,88 @@ def test_a_term_listed_by_another_process_applies_in_every_server_at_once(tmp_pa
             "print(' '.join(Comment.objects.order_by('pk').values_list('status', flat=True)))"
         ).split()
         assert statuses == ["pending"] * 8 + ["spam"] * 8
+
+
+READER = f"/articles/{DEMO}/"
+
+
+def get_page(client: Client, path: str, **headers: str) -> tuple[int, str, bytes]:
+    """GET a reader page: its status, its ETag and its body (a 304 too)."""
+    request = urllib.request.Request(client.base + path, headers=headers)
+    try:
+        with client.opener.open(request, timeout=30) as response:
+            return response.status, response.headers["ETag"], response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["ETag"], error.read()
+
+
+@pytest.mark.parametrize("cache", ["files", "redis"])
+def test_a_change_by_another_process_drops_the_kept_reader_pages_in_every_server(tmp_path, cache):
+    # The pages are kept in the cache both servers share: CACHE_DIR's files or Redis.
+    with contextlib.ExitStack() as stack:
+        database = stack.enter_context(postgres_database())
+        redis_url = stack.enter_context(redis_database()) if cache == "redis" else ""
+        site = stack.enter_context(deployment(tmp_path, database, redis_url))
+        _, one = site.app_server()
+        _, other = site.app_server()
+        servers = [one, other]
+
+        # A reader's comment waits for a moderator.
+        comment = {"name": "Reader", "email": "reader@example.org", "body": "Held for the desk."}
+        assert one.post_json(COMMENTS, comment)[0] == 201
+
+        # Both servers serve the pages, and keep them: one copy, in the shared cache.
+        answers = [get_page(server, READER) for server in servers]
+        assert [status for status, _, _ in answers] == [200, 200]
+        (_, etag, page), (_, other_etag, _) = answers
+        assert etag and other_etag == etag
+        assert b"Held for the desk." not in page
+        old_title = site.shell(
+            f"from articles.models import Article; print(Article.objects.get(slug={DEMO!r}).title)"
+        ).strip()
+        for server in servers:
+            assert get_page(server, READER, **{"If-None-Match": etag})[0] == 304
+            status, _, listing = get_page(server, "/")
+            assert status == 200 and old_title.encode() in listing
+
+        # Another process (a command, a task worker) changes the article and
+        # approves the comment, both through the funnel.
+        site.shell(
+            textwrap.dedent(f"""
+                from django.contrib.auth import get_user_model
+                from django.db import transaction
+                from articles.models import Article
+                from articles.services import article_mark_changed
+                from articles.signals import Reason
+                from comments.models import Comment
+                from comments.services import comments_moderate
+
+                with transaction.atomic():
+                    article = Article.objects.get(slug={DEMO!r})
+                    article.title = "Changed by another process"
+                    article.save()
+                    article_mark_changed(article=article, reason=Reason.SAVED)
+                pending = Comment.objects.filter(article=article, status=Comment.Status.PENDING)
+                admin = get_user_model().objects.get(username="admin")
+                approved = comments_moderate(
+                    queryset=pending, status=Comment.Status.APPROVED, actor=admin
+                )
+                assert approved == 1, approved
+            """)
+        )
+
+        # At once, on the very next request, every server shows the change.
+        new_etags = set()
+        for server in servers:
+            status, new_etag, page = get_page(server, READER, **{"If-None-Match": etag})
+            assert status == 200, status  # the old ETag no longer matches
+            assert b"Changed by another process" in page
+            assert b"Held for the desk." in page
+            assert new_etag and new_etag != etag
+            new_etags.add(new_etag)
+            status, _, listing = get_page(server, "/")
+            assert status == 200 and b"Changed by another process" in listing
+        assert len(new_etags) == 1
 
 
 # Crashes under load.

@@ -26,6 +26,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "cms.example.org",
+    "SITE_URL": "https://cms.example.org",
 }
 
 
@@ -87,6 +88,15 @@ def test_without_a_shared_cache_the_deploy_checks_say_so():
     done = manage("check", "--deploy", **PRODUCTION)
     assert "articles.W002" in done.stderr
     assert "comments.W001" in done.stderr
+
+
+def test_a_site_address_left_at_the_development_default_is_a_deploy_warning():
+    unset = {k: v for k, v in PRODUCTION.items() if k != "SITE_URL"}
+    done = manage("check", "--deploy", **unset, REDIS_URL="redis://127.0.0.1:6379/0")
+    assert "articles.W006" in done.stderr
+    assert "'http://127.0.0.1:8000'" in done.stderr
+    # Plain `check` (development) stays quiet about it.
+    assert "articles.W006" not in manage("check", **unset).stderr
 
 
 def test_behind_a_tls_proxy_the_forwarded_scheme_is_trusted():

@@ -23,7 +23,7 @@ from reversion.admin import VersionAdmin
 
 from articles import services
 from articles.admin import conflicts, sparse
-from articles.admin.forms import MARKDOWN_EDITOR, ArticleForm, ImageFormSet
+from articles.admin.forms import HTTPS_URLS, MARKDOWN_EDITOR, ArticleForm, ImageFormSet
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.inlines import ImageInline, ReferenceInline, SectionInline
 from articles.admin_index import AdminIndexCount, admin_index_count
@@ -74,7 +74,11 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
     date_hierarchy = "published_at"
     filter_horizontal = ["tags"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "byline", "intro", "tags"]}),
+        (None, {"fields": ["title", "slug", "intro", "tags"]}),
+        (
+            _("Author"),
+            {"fields": ["byline", "byline_kind", ("byline_url", "byline_credentials")]},
+        ),
         (_("Publication"), {"fields": ["status", "published_at", "comments_enabled"]}),
         (
             _("Medical review"),
@@ -83,7 +87,7 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
     ]
     inlines = [SectionInline, ImageInline, ReferenceInline]
     actions = ["publish", "unpublish"]
-    formfield_overrides = MARKDOWN_EDITOR
+    formfield_overrides = {**MARKDOWN_EDITOR, **HTTPS_URLS}
 
     class Media:
         css = {"all": ["articles/admin/rows.css"]}

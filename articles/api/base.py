@@ -47,7 +47,9 @@ def public_url(path: str) -> str:
     not come from the request.
     """
     base = article_settings.BASE_URL
-    return base.rstrip("/") + path if base and path.startswith("/") else path
+    # "//host/…" (a MEDIA_URL on a CDN) names its own host.
+    on_this_host = path.startswith("/") and not path.startswith("//")
+    return base.rstrip("/") + path if base and on_this_host else path
 
 
 def cache_control(expires_at: float) -> str:
@@ -62,11 +64,16 @@ def cache_control(expires_at: float) -> str:
     return f"public, max-age={max_age}" + (f", stale-while-revalidate={stale}" if stale else "")
 
 
-def served_response(request: HttpRequest, served: Served, headers: dict[str, str]) -> HttpResponse:
+def served_response(
+    request: HttpRequest,
+    served: Served,
+    headers: dict[str, str],
+    content_type: str = "application/json",
+) -> HttpResponse:
     """Send built bytes: 200, or 304 when the client holds them already."""
     response = get_conditional_response(
         request, etag=served.etag, last_modified=int(served.last_modified)
-    ) or HttpResponse(served.body, content_type="application/json")
+    ) or HttpResponse(served.body, content_type=content_type)
     response["ETag"] = served.etag
     response["Last-Modified"] = http_date(served.last_modified)
     response["Cache-Control"] = cache_control(served.expires_at)

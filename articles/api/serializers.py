@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 from django.utils.html import strip_tags
 from drf_spectacular.utils import extend_schema_field
@@ -10,8 +12,10 @@ from rest_framework import serializers
 from articles.api.base import URI_REFERENCE, IsoDateTimeField, ModelSerializer, public_url
 from articles.api.extensions import registered
 from articles.citations import cited_numbers, reference_anchor
+from articles.conf import article_settings, content_language
 from articles.models import Article, Image, Reference, Section, Tag
 from articles.renditions import file_format
+from articles.urls_public import absolute_url, reader_url, site_url
 
 
 @extend_schema_field(URI_REFERENCE)
@@ -39,29 +43,30 @@ class TagSerializer(ModelSerializer):
         fields = ["name", "slug"]
 
 
-class ArticleListSerializer(ModelSerializer):
-    tags = TagSerializer(many=True, read_only=True)
-    url = ArticleURLField()
+class AuthorSerializer(serializers.Serializer):
+    """The byline, typed: whom structured data and the reader page name as the author."""
 
-    class Meta:
-        model = Article
-        fields = [
-            "slug",
-            "title",
-            "intro",
-            "intro_html",
-            "byline",
-            "published_at",
-            "updated_at",
-            "tags",
-            "url",
-        ]
+    name = serializers.CharField(source="byline")
+    type = serializers.ChoiceField(source="byline_kind", choices=Article.BylineKind.choices)
+    url = serializers.CharField(
+        source="byline_url", help_text="A page about the author; may be empty."
+    )
+    credentials = serializers.CharField(
+        source="byline_credentials", help_text="A person's credentials (MD, RN); may be empty."
+    )
 
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        for extension in registered():
-            fields.update(extension.list_fields())
-        return fields
+
+class AuthorField(serializers.Field):
+    """The byline typed, or null when there is none."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, article: Article) -> dict | None:
+        return AuthorSerializer(article).data if article.byline else None
+
+
+extend_schema_field(AuthorSerializer(allow_null=True))(AuthorField)
 
 
 class TocEntrySerializer(ModelSerializer):
@@ -141,6 +146,54 @@ class ImageSerializer(ModelSerializer):
         ]
 
 
+# How wide a list shows a thumbnail.
+THUMBNAIL_SIZES = "(max-width: 600px) 96px, 160px"
+
+
+class ThumbnailSerializer(ImageSerializer):
+    """An image as a list shows it: small, so its srcset starts from the smallest copy."""
+
+    def get_sizes(self, image: Image) -> str:
+        return THUMBNAIL_SIZES
+
+    class Meta(ImageSerializer.Meta):
+        fields = ["url", "width", "height", "alt_text", "srcset", "srcset_webp", "sizes"]
+
+
+class ArticleListSerializer(ModelSerializer):
+    tags = TagSerializer(many=True, read_only=True)
+    url = ArticleURLField()
+    thumbnail = serializers.SerializerMethodField(
+        help_text="The article's first image, for a list: null when it has none."
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "slug",
+            "title",
+            "intro",
+            "intro_html",
+            "byline",
+            "published_at",
+            "updated_at",
+            "tags",
+            "url",
+            "thumbnail",
+        ]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for extension in registered():
+            fields.update(extension.list_fields())
+        return fields
+
+    @extend_schema_field(ThumbnailSerializer(allow_null=True))
+    def get_thumbnail(self, article: Article) -> dict | None:
+        first = next((image for image in article.images.all() if image.file), None)
+        return ThumbnailSerializer(first).data if first else None
+
+
 class ReferenceSerializer(ModelSerializer):
     number = serializers.IntegerField(read_only=True, help_text="1-based place in the list.")
     doi_url = serializers.CharField(read_only=True)
@@ -184,38 +237,79 @@ class ReviewerSerializer(serializers.Serializer):
 def structured_data(article: Article) -> dict:
     """schema.org ``MedicalWebPage`` of ``article``: for search engines, in the page's head.
 
-    Reads only what the detail prefetches (images, references, tags).
+    Every address is absolute (``articles.urls_public``): documents are built
+    without a request and served to every host. Reads only what the detail
+    prefetches (images, references, tags).
     """
+    page = reader_url(article.slug)
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "headline": article.title,
         "description": strip_tags(article.intro_html).strip(),
+        "inLanguage": content_language(),
         "datePublished": IsoDateTimeField().to_representation(article.published_at),
         "dateModified": IsoDateTimeField().to_representation(article.updated_at),
         "keywords": [tag.name for tag in article.tags.all()],
-        "image": [public_url(image.file.url) for image in article.images.all() if image.file],
+        "image": [absolute_url(image.file.url) for image in article.images.all() if image.file],
         "citation": [citation(reference) for reference in article.references.all()],
     }
-    if article.byline:
-        data["author"] = {"@type": "Organization", "name": article.byline}
+    if page:
+        data["url"] = page
+        data["mainEntityOfPage"] = {"@type": "WebPage", "@id": page}
+    if author := byline_author(article):
+        data["author"] = author
+    if publisher := publisher_organization():
+        data["publisher"] = publisher
     if article.last_reviewed_on:
         data["lastReviewed"] = article.last_reviewed_on.isoformat()
     if article.reviewer_name:
         data["reviewedBy"] = {"@type": "Person", "name": article.reviewer_name}
         if article.reviewer_credentials:
-            data["reviewedBy"]["jobTitle"] = article.reviewer_credentials
+            data["reviewedBy"]["honorificSuffix"] = article.reviewer_credentials
     return data
 
 
+def byline_author(article: Article) -> dict | None:
+    """The byline as the editor typed it: a ``Person`` or an ``Organization``; None: no byline."""
+    if not article.byline:
+        return None
+    person = article.byline_kind == Article.BylineKind.PERSON
+    author = {"@type": "Person" if person else "Organization", "name": article.byline}
+    if article.byline_url:
+        author["url"] = article.byline_url
+    if person and article.byline_credentials:
+        author["honorificSuffix"] = article.byline_credentials
+    return author
+
+
+def publisher_organization() -> dict | None:
+    """``RLS_ARTICLES["PUBLISHER_NAME"]`` and its logo; None when no name is set."""
+    name = article_settings.PUBLISHER_NAME
+    if not name:
+        return None
+    publisher = {"@type": "Organization", "name": name, "url": site_url("/")}
+    if logo := article_settings.PUBLISHER_LOGO:
+        publisher["logo"] = {"@type": "ImageObject", "url": site_url(logo)}
+    return publisher
+
+
 def citation(reference: Reference) -> dict:
-    """A reference as a schema.org ``CreativeWork``; empty parts left out."""
-    work = {"@type": "CreativeWork", "name": reference.title}
-    if reference.authors:
-        work["author"] = reference.authors
+    """A reference as schema.org: a ``ScholarlyArticle`` in a ``Periodical`` when it has a
+    DOI (a journal article), else a ``CreativeWork`` from its source; empty parts left out.
+    """
+    scholarly = bool(reference.doi)
+    work = {"@type": "ScholarlyArticle" if scholarly else "CreativeWork", "name": reference.title}
+    if people := author_names(reference.authors):
+        work["author"] = [{"@type": "Person", "name": name} for name in people]
     if reference.source:
-        work["isPartOf"] = reference.source
-    if reference.year:
+        if scholarly:
+            work["isPartOf"] = {"@type": "Periodical", "name": reference.source}
+        else:
+            work["publisher"] = {"@type": "Organization", "name": reference.source}
+    if reference.date:
+        work["datePublished"] = reference.date.isoformat()
+    elif reference.year:
         work["datePublished"] = str(reference.year)
     if reference.doi:
         work["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": reference.doi}
@@ -223,6 +317,16 @@ def citation(reference: Reference) -> dict:
     if reference.url:
         work["url"] = reference.url
     return work
+
+
+# "et al." closes a shortened author list (Vancouver style); it names nobody.
+ET_AL = re.compile(r"^et\.? al\.?$", re.IGNORECASE)
+
+
+def author_names(authors: str) -> list[str]:
+    """The people in a reference's authors ("Silber MH, Buchfuhrer MJ, et al.")."""
+    names = (name.strip().rstrip(".").strip() for name in authors.split(","))
+    return [name for name in names if name and not ET_AL.match(name + ".")]
 
 
 class ArticleDetailSerializer(ModelSerializer):
@@ -234,6 +338,7 @@ class ArticleDetailSerializer(ModelSerializer):
     reviewed_by = serializers.SerializerMethodField(
         help_text="Who last reviewed the article medically; null: no reviewer named."
     )
+    author = AuthorField(help_text="The byline, typed; null: no byline.")
     json_ld = serializers.SerializerMethodField()
 
     class Meta:
@@ -244,6 +349,7 @@ class ArticleDetailSerializer(ModelSerializer):
             "intro",
             "intro_html",
             "byline",
+            "author",
             "published_at",
             "updated_at",
             "last_reviewed_on",

@@ -12,8 +12,8 @@ import time
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
@@ -99,16 +99,33 @@ class ArticleDetailView(
         return self.served_or_data(request, served)
 
 
+class PreviewSerializer(ArticleDetailSerializer):
+    """The detail's shape, and where the article stands: a preview may be of a draft."""
+
+    status = serializers.SerializerMethodField(
+        help_text="draft: not published; scheduled: public from published_at; published: public."
+    )
+
+    class Meta(ArticleDetailSerializer.Meta):
+        fields = [*ArticleDetailSerializer.Meta.fields, "status"]
+
+    @extend_schema_field({"type": "string", "enum": ["draft", "scheduled", "published"]})
+    def get_status(self, article) -> str:
+        if article.status != article.Status.PUBLISHED:
+            return "draft"
+        return "published" if article.is_public else "scheduled"
+
+
 class PreviewView(AppDefaultsMixin, KnownQueryParamsMixin, generics.GenericAPIView):
     """An article as it stands, draft or not, in the detail's shape, for a signed preview link.
 
     Never cached, never indexed: a preview is for the editor holding the link.
     """
 
-    serializer_class = ArticleDetailSerializer
+    serializer_class = PreviewSerializer
 
     @extend_schema(
-        responses={200: ArticleDetailSerializer},
+        responses={200: PreviewSerializer},
         description="The token comes from the admin's Preview button and works for an hour "
         "(RLS_ARTICLES['PREVIEW_MAX_AGE']); 403 once expired or if altered, 404 if the "
         "article was deleted.",

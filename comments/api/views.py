@@ -146,7 +146,12 @@ class ArticleCommentsView(
         # The article is read first, its comments after the generation.
         article = self.article
         listing = Listing(comment_list_scope(article.slug))
-        state = listing.generation(time.time(), lambda: (article.published_at.timestamp(), None))
+        # Every change to its comments marks the article changed: changed_at dates them.
+        public_from = article.published_at.timestamp()
+        state = listing.generation(
+            time.time(),
+            lambda: (public_from, None, max(public_from, article.changed_at.timestamp())),
+        )
         page = self.paginate_queryset(self.get_queryset())
         results = documents.render_json(self.get_serializer(page, many=True).data)
         served = listing.keep(

@@ -36,11 +36,20 @@ def test_a_draft_is_previewed_in_the_detail_shape(api_client, draft):
     response = preview(api_client, preview_token(draft))
 
     assert response.status_code == 200
-    assert set(response.json()) == detail_keys
+    # The detail's shape, and where the article stands.
+    assert set(response.json()) == detail_keys | {"status"}
+    assert response.json()["status"] == "draft"
     assert response.json()["title"] == "Unpublished iron advice"
     assert [s["heading"] for s in response.json()["sections"]] == ["Draft section"]
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_a_preview_says_whether_the_article_is_scheduled_or_published(api_client):
+    scheduled = ArticleFactory(published_at=timezone.now() + dt.timedelta(days=2))
+    assert preview(api_client, preview_token(scheduled)).json()["status"] == "scheduled"
+    published = ArticleFactory()
+    assert preview(api_client, preview_token(published)).json()["status"] == "published"
 
 
 def test_the_draft_stays_out_of_the_public_api(api_client, draft):

@@ -88,6 +88,7 @@ def add_form_data(
         "title": "Iron and restless legs",
         "slug": "iron-and-restless-legs",
         "byline": "Editorial team",
+        "byline_kind": Article.BylineKind.ORGANIZATION,
         "intro": "Low iron *matters*.",
         "status": Article.Status.DRAFT,
         "published_at_0": "",

@@ -15,6 +15,7 @@ from articles.models import Article, add_months
 from articles.services import article_mark_changed
 from articles.signals import Reason
 from tests.factories import ArticleFactory, ImageFactory, ReferenceFactory, TagFactory
+from tests.schemaorg import validate
 
 pytestmark = pytest.mark.django_db
 
@@ -199,16 +200,17 @@ def test_structured_data_describes_the_article_for_search_engines(api_client):
     )
     assert data["datePublished"].startswith(str(article.published_at.date()))
     assert data["lastReviewed"] == "2026-05-01"
-    assert data["reviewedBy"] == {"@type": "Person", "name": "Dr Jane Doe", "jobTitle": "MD"}
+    assert data["reviewedBy"] == {"@type": "Person", "name": "Dr Jane Doe", "honorificSuffix": "MD"}
     assert data["author"] == {"@type": "Organization", "name": "The editorial team"}
     assert data["keywords"] == ["Iron"]
-    assert len(data["image"]) == 1 and data["image"][0].startswith("/media/")
+    # Absolute, on the site's address: documents are built without a request.
+    assert len(data["image"]) == 1 and data["image"][0].startswith("http://127.0.0.1:8000/media/")
     assert data["citation"] == [
         {
-            "@type": "CreativeWork",
+            "@type": "ScholarlyArticle",
             "name": "Restless legs",
-            "author": "Allen RP",
-            "isPartOf": "Sleep",
+            "author": [{"@type": "Person", "name": "Allen RP"}],
+            "isPartOf": {"@type": "Periodical", "name": "Sleep"},
             "datePublished": "2014",
             "identifier": {
                 "@type": "PropertyValue",
@@ -218,6 +220,7 @@ def test_structured_data_describes_the_article_for_search_engines(api_client):
             "sameAs": "https://doi.org/10.1016/j.sleep.2014.03.025",
         }
     ]
+    assert validate(data) == []
 
 
 def test_the_demo_article_s_structured_data_cites_all_fifteen_references(api_client, demo_article):

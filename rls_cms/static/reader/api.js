@@ -1,4 +1,4 @@
-// The only way the page talks to the server: the public JSON API.
+// How the page talks to the public JSON API (the comment form and reports).
 
 async function request(url, options = {}) {
   const response = await fetch(url, {
@@ -17,7 +17,6 @@ async function request(url, options = {}) {
   return { status: response.status, ok: response.ok, headers: response.headers, data };
 }
 
-export const getJSON = (url) => request(url);
 export const optionsOf = (url) => request(url, { method: "OPTIONS" });
 export const postJSON = (url, body) =>
   request(url, {

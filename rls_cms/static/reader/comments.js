@@ -1,13 +1,14 @@
-// Approved comments, threaded, and the "Leave a Reply" form built from the
-// API's OPTIONS description of the comment form.
+// What the comments need a script for. The server's page shows the approved
+// comments already; this adds the "Leave a Reply" form (built from the API's
+// OPTIONS description of it), a Reply and a Report control on each comment,
+// and loads more comments, or the thread again, as the server renders them.
 
-import { getJSON, optionsOf, postJSON } from "./api.js";
-import { apiPath, h, html, safeUrl, time } from "./dom.js";
+import { optionsOf, postJSON } from "./api.js";
+import { h } from "./dom.js";
 
 const STORAGE_KEY = "rls_cms.commenter";
 const REMEMBERED = ["name", "email", "website"];
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const PAGE_SIZE = 200; // the API's ceiling: most articles fit in one request
 
 const REJECTIONS = {
   403: () => "Comments are closed for this article.",
@@ -62,6 +63,7 @@ const REPORT_ANSWERS = {
 };
 
 function reportControl(comment, reportUrl) {
+  // comment: {id, name}, from the server's markup.
   const prefix = `_report-${comment.id}`;
   const status = h("p", { class: "report-status", role: "status", "aria-live": "polite" });
   const submit = h("button", { type: "submit" }, "Send report");
@@ -114,56 +116,6 @@ function reportControl(comment, reportUrl) {
     }
   });
   return h("details", { class: "report" }, h("summary", {}, "Report", h("span", { class: "visually-hidden" }, ` the comment by ${comment.name}`)), form);
-}
-
-// --- the thread -------------------------------------------------------------
-
-function commentItem(comment, repliesOf, onReply, maxDepth, reportUrl) {
-  // A reply to a comment at the deepest level would be refused: none offered.
-  const canReply = onReply && (!maxDepth || comment.depth < maxDepth);
-  const website = safeUrl(comment.website);
-  const author = website ? h("a", { href: website, rel: "nofollow ugc noopener" }, comment.name) : comment.name;
-  const replies = repliesOf.get(comment.id) || [];
-  return h(
-    "li",
-    { id: `_comment-${comment.id}`, class: "comment" },
-    h(
-      "article",
-      { "aria-label": `Comment by ${comment.name}` },
-      h(
-        "p",
-        { class: "comment-meta" },
-        h("strong", { class: "comment-author" }, author),
-        comment.staff ? h("span", { class: "staff-badge" }, "Staff") : null,
-        " · ",
-        time(comment.submitted_at),
-      ),
-      html("div", comment.body_html, { class: "comment-body" }),
-      h(
-        "div",
-        { class: "comment-actions" },
-        canReply ? h("button", { type: "button", class: "reply", onclick: () => onReply(comment) }, `Reply to ${comment.name}`) : null,
-        comment.staff ? null : reportControl(comment, reportUrl(comment)),
-      ),
-    ),
-    replies.length
-      ? h("ol", { class: "replies" }, replies.map((reply) => commentItem(reply, repliesOf, onReply, maxDepth, reportUrl)))
-      : null,
-  );
-}
-
-function thread(comments, onReply, maxDepth, reportUrl) {
-  const repliesOf = new Map();
-  const ids = new Set(comments.map((comment) => comment.id));
-  const roots = [];
-  for (const comment of comments) {
-    if (comment.parent && ids.has(comment.parent)) {
-      repliesOf.set(comment.parent, [...(repliesOf.get(comment.parent) || []), comment]);
-    } else {
-      roots.push(comment);
-    }
-  }
-  return h("ol", { class: "comment-list" }, roots.map((comment) => commentItem(comment, repliesOf, onReply, maxDepth, reportUrl)));
 }
 
 // --- the form ----------------------------------------------------------------
@@ -353,72 +305,91 @@ function buildForm(fields, commentsUrl, { onPosted }) {
 
 // --- the whole section ---------------------------------------------------------
 
-// Start loading the comments and the form description (two requests, in
-// parallel with the article's own).
-export function fetchComments(url) {
-  return Promise.all([getJSON(`${url}?page_size=${PAGE_SIZE}`), optionsOf(url)]).then(([list, options]) => ({
-    url,
-    list,
-    options,
-  }));
+// The page at this address as the server renders it now (the kept page is
+// dropped whenever a comment is approved, so this is current).
+async function serverPage(address) {
+  const response = await fetch(address, { headers: { Accept: "text/html" }, credentials: "same-origin", cache: "no-cache" });
+  if (!response.ok) throw new Error(`${response.status}`);
+  return new DOMParser().parseFromString(await response.text(), "text/html");
 }
 
-export function renderComments(section, summary, { url, list, options }) {
-  const heading = h("h2", { id: "_comments" }, "Comments");
-  const threadBox = h("div", { class: "thread" });
-  const more = h("button", { type: "button", class: "more", hidden: true }, "More comments");
-  let comments = [];
-  let next = null;
-  let form = null;
-  const fields = options.ok ? options.data?.actions?.POST : null;
+export async function enhanceComments(section) {
+  const url = section.dataset.commentsUrl;
+  const open = section.hasAttribute("data-open");
   // Reports go to the API root's comments/{id}/report/, beside articles/.
   const apiRoot = url.replace(/articles\/[^/]+\/comments\/$/, "");
   const reportUrl = (comment) => `${apiRoot}comments/${comment.id}/report/`;
+  let form = null;
+  let maxDepth = null;
 
-  const showThread = () => {
-    threadBox.replaceChildren(
-      comments.length
-        ? thread(comments, summary.open && form ? form.setParent : null, fields?.parent?.max_depth, reportUrl)
-        : h("p", { class: "no-comments" }, "No comments yet. Why don’t you start the discussion?"),
-    );
-    more.hidden = !next;
+  // Reply and Report on each comment the server rendered (once each).
+  const enhance = (root) => {
+    for (const item of root.querySelectorAll("li.comment:not([data-enhanced])")) {
+      item.setAttribute("data-enhanced", "");
+      const comment = { id: Number(item.dataset.commentId), name: item.dataset.name };
+      const actions = item.querySelector(":scope > article > .comment-actions");
+      const depth = Number(item.dataset.depth);
+      // A reply to a comment at the deepest level would be refused: none offered.
+      if (form && (!maxDepth || depth < maxDepth)) {
+        actions.append(h("button", { type: "button", class: "reply", onclick: () => form.setParent(comment) }, `Reply to ${comment.name}`));
+      }
+      if (!item.hasAttribute("data-staff")) actions.append(reportControl(comment, reportUrl(comment)));
+    }
   };
-  const load = (page) => {
-    comments = comments.concat(page.data.results);
-    next = page.data.next ? apiPath(page.data.next) : null;
-  };
 
-  more.addEventListener("click", async () => {
-    more.disabled = true;
-    const page = await getJSON(next);
-    if (page.ok) load(page);
-    more.disabled = false;
-    showThread();
-  });
-
-  if (summary.open && fields) {
-    form = buildForm(fields, url, {
-      onPosted: async () => {
-        const page = await getJSON(`${url}?page_size=${PAGE_SIZE}`);
-        if (page.ok) {
-          comments = [];
-          load(page);
-          showThread();
-        }
-      },
+  // "More comments": the next page's comments appended in place, not a new page.
+  const wireMore = () => {
+    const link = section.querySelector("a.more-comments");
+    link?.addEventListener("click", async (event) => {
+      event.preventDefault();
+      link.setAttribute("aria-disabled", "true");
+      try {
+        const next = await serverPage(link.href);
+        const items = next.querySelectorAll("section.comments .comment-list > li.comment");
+        let list = section.querySelector(".thread .comment-list");
+        if (!list) section.querySelector(".thread").replaceChildren((list = h("ol", { class: "comment-list" })));
+        list.append(...[...items].map((item) => document.adoptNode(item)));
+        const further = next.querySelector("section.comments a.more-comments");
+        if (further) link.href = further.href;
+        else link.closest(".more-link").remove();
+        enhance(list);
+      } catch {
+        link.textContent = "More comments (could not load: try again)";
+      } finally {
+        link.removeAttribute("aria-disabled");
+      }
     });
-  }
+  };
 
-  let after;
-  if (!summary.open) after = h("p", { class: "comments-closed" }, "Comments are closed.");
-  else if (!form) after = h("p", { class: "comments-closed" }, "The comment form could not be loaded. Please reload the page.");
-  else after = form.form;
+  // After a comment is approved at once: the thread again, as the server shows it now.
+  const refresh = async () => {
+    try {
+      const fresh = (await serverPage(location.pathname)).querySelector("section.comments");
+      if (!fresh) return;
+      for (const selector of ["h2", ".thread"]) {
+        section.querySelector(selector).replaceWith(document.adoptNode(fresh.querySelector(selector)));
+      }
+      section.querySelector(".more-link")?.remove();
+      const more = fresh.querySelector(".more-link");
+      if (more) section.querySelector(".thread").after(document.adoptNode(more));
+      wireMore();
+      enhance(section);
+    } catch {
+      /* the comment is saved; the reader sees it on the next visit */
+    }
+  };
 
-  if (list.ok) {
-    load(list);
-    showThread();
-  } else {
-    threadBox.replaceChildren(h("p", {}, "The comments could not be loaded. Please reload the page."));
+  if (open) {
+    const options = await optionsOf(url);
+    const fields = options.ok ? options.data?.actions?.POST : null;
+    if (fields) {
+      form = buildForm(fields, url, { onPosted: refresh });
+      maxDepth = fields.parent?.max_depth;
+      section.append(form.form);
+    } else {
+      section.append(h("p", { class: "comments-closed" }, "The comment form could not be loaded. Please reload the page."));
+    }
   }
-  section.replaceChildren(heading, threadBox, more, after);
+  wireMore();
+  enhance(section);
 }
