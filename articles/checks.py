@@ -9,6 +9,8 @@ fields in one POST too low for an editor's save.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
@@ -16,7 +18,7 @@ from django.core.checks import CheckMessage, Error, Tags, register
 from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from django.utils.module_loading import import_string
 
-from articles.conf import DEFAULTS, SETTING_NAME, article_settings
+from articles.conf import SETTING_NAME, article_settings
 
 
 def _whole_number(value, minimum: int) -> bool:
@@ -237,6 +239,10 @@ def check_document_cache(app_configs=None, **kwargs) -> list[checks.Warning]:
     )
 
 
+# Addresses only the machine itself can reach (or none at all).
+LOCAL_HOSTS = {None, "", "localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
 @register(deploy=True)
 def check_site_url(app_configs=None, **kwargs) -> list[checks.Warning]:
     """articles.W006 (deploy): SITE_URL is left at the development address.
@@ -245,12 +251,13 @@ def check_site_url(app_configs=None, **kwargs) -> list[checks.Warning]:
     to 127.0.0.1. It is never guessed from a request: what is built is cached
     and served to every host name.
     """
-    site, development = article_settings.SITE_URL, DEFAULTS["SITE_URL"]
-    if site != development:
+    site = article_settings.SITE_URL
+    host = urlsplit(site).hostname if isinstance(site, str) else None
+    if host not in LOCAL_HOSTS:
         return []
     return [
         checks.Warning(
-            f"{SETTING_NAME}['SITE_URL'] is the development address {development!r}: "
+            f"{SETTING_NAME}['SITE_URL'] is a development address ({site!r}): "
             "feeds, the sitemap and structured data would link there.",
             hint=f"Set {SETTING_NAME}['SITE_URL'] to the reader site's address, "
             "e.g. 'https://health.example.org'.",

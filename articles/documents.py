@@ -31,8 +31,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.db import transaction
-from django.db.models import Max, Min, Q
-from django.db.models.functions import Greatest
+from django.db.models import Q, Subquery
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -310,9 +309,11 @@ def _floor_key(scope: str) -> str:
     return _listing_key(scope) + ":floor"
 
 
-def _page_key(state: ListState, query_string: str) -> str:
+def _page_key(scope: str, query_string: str) -> str:
+    # Not under the generation's token: the page and its generation are then
+    # read in one round trip, and the token kept beside the page is compared.
     digest = hashlib.blake2b(query_string.encode(), digest_size=16).hexdigest()
-    return f"rls_articles:page:{state.token}:{digest}"
+    return f"{_listing_key(scope)}:page:{digest}"
 
 
 @dataclass(frozen=True)
@@ -342,10 +343,13 @@ class Listing:
 
     def cached_page(self, query_string: str, now: float) -> Served | None:
         """The page kept for this query, if the generation is current and public."""
-        state = self._state(now)
-        if state is None or not state.public_from <= now:
+        listing_key, page_key = _listing_key(self.scope), _page_key(self.scope, query_string)
+        found = cache().get_many([listing_key, page_key])
+        state, kept = found.get(listing_key), found.get(page_key)
+        if state is None or not state.fresh(now) or not state.public_from <= now:
             return None
-        return cache().get(_page_key(state, query_string))
+        # A page of an earlier generation (dropped since) is not this one's.
+        return kept[1] if kept is not None and kept[0] == state.token else None
 
     def generation(
         self, now: float, times: Callable[[], tuple[float | None, float | None, float | None]]
@@ -391,7 +395,11 @@ class Listing:
         modified = state.last_modified if last_modified is None else max(last_modified, state.floor)
         served = Served(body, make_etag(body), modified, state.public_from, state.expires_at)
         now = time.time()
-        cache().set(_page_key(state, query_string), served, cache_timeout(state.expires_at, now))
+        cache().set(
+            _page_key(self.scope, query_string),
+            (state.token, served),
+            cache_timeout(state.expires_at, now),
+        )
         return served
 
 
@@ -411,26 +419,45 @@ ARTICLE_LIST = Listing("articles")
 
 
 def article_list_times() -> tuple[None, float | None, float | None]:
-    """Public at once; changes by itself when a scheduled article goes public; last changed
-    when an article in it changed or went public, or one that was public changed.
+    """Public at once; changes by itself when a scheduled article goes public; last
+    changed when an article in it changed or went public.
 
-    One query. An article once public keeps its stored document, so the last
-    change of an article that left the list (unpublished) counts too.
+    One query of three index look-ups, whatever the archive's size. An article
+    leaving the list (unpublished, deleted) moves the listing's floor instead
+    (``forget_changed``): no row of it is left in the list to date it.
     """
     now = timezone.now()
-    public = Q(status=Article.Status.PUBLISHED, published_at__lte=now)
-    times = Article.objects.aggregate(
-        upcoming=Min(
-            "published_at", filter=Q(status=Article.Status.PUBLISHED, published_at__gt=now)
-        ),
-        shown=Max(Greatest("changed_at", "published_at"), filter=public),
-        left=Max("changed_at", filter=~public & Q(document__isnull=False)),
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    shown = published.filter(published_at__lte=now)
+
+    def newest(queryset, field: str, descending: bool = True) -> Subquery:
+        order = f"-{field}" if descending else field
+        return Subquery(queryset.order_by(order).values(field)[:1])
+
+    rows = (
+        Article.objects.order_by()
+        .annotate(
+            upcoming=newest(published.filter(published_at__gt=now), "published_at", False),
+            changed=newest(shown, "changed_at"),
+            appeared=newest(shown, "published_at"),
+        )
+        .values_list("upcoming", "changed", "appeared")[:1]
     )
-    changed = [t for t in (times["shown"], times["left"]) if t is not None]
+    row = next(iter(rows), None)  # None: no article at all
+    upcoming, *moments = row or (None, None, None)
+    moments = [m for m in moments if m is not None]
     return (
         None,
-        times["upcoming"].timestamp() if times["upcoming"] else None,
-        max(changed).timestamp() if changed else None,
+        upcoming.timestamp() if upcoming else None,
+        max(moments).timestamp() if moments else None,
+    )
+
+
+def left_public(article_ids: Iterable[int]) -> bool:
+    """Whether any of these articles was public once (it has a document) and is not now."""
+    public = Q(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    return (
+        Article.objects.filter(pk__in=article_ids, document__isnull=False).exclude(public).exists()
     )
 
 
@@ -445,11 +472,18 @@ def forget_now_and_on_commit(forget: Callable[[], None]) -> None:
 
 
 @receiver(article_changed, dispatch_uid="articles.documents.forget")
-def forget_changed(sender, *, slugs: frozenset[str], reason: str = "", **kwargs) -> None:
-    """Drop the cached copies of the changed articles and the article list."""
+def forget_changed(
+    sender, *, article_ids: frozenset[int], slugs: frozenset[str], reason: str = "", **kwargs
+) -> None:
+    """Drop the cached copies of the changed articles and the article list.
+
+    An article that leaves the list (deleted, unpublished, scheduled again)
+    moves the list's Last-Modified floor: nothing left in the list dates it.
+    """
+    moved = reason == Reason.DELETED or left_public(article_ids)
 
     def forget() -> None:
         cache().delete_many([detail_key(slug) for slug in slugs])
-        listing_forget([ARTICLE_LIST.scope], moved=reason == Reason.DELETED)
+        listing_forget([ARTICLE_LIST.scope], moved=moved)
 
     forget_now_and_on_commit(forget)

@@ -219,6 +219,8 @@ class Article(models.Model):
         verbose_name_plural = _("articles")
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_public_idx"),
+            # The newest change of a public article: the list's Last-Modified.
+            models.Index(fields=["status", "-changed_at"], name="article_changed_idx"),
         ]
 
     def __str__(self) -> str:

@@ -78,13 +78,15 @@ def fill(articles: int, comments: int) -> dict:
             cursor.executemany(
                 "INSERT INTO articles_article (title, slug, byline, intro, intro_html, status,"
                 " published_at, announced_published_at, comments_enabled, created_at,"
-                " updated_at, version, reviewer_name, reviewer_credentials)"
-                " VALUES (%s, %s, '', %s, %s, 'published', %s, %s, %s, %s, %s, 1, '', '')",
+                " updated_at, version, reviewer_name, reviewer_credentials, byline_kind,"
+                " byline_url, byline_credentials, changed_at)"
+                " VALUES (%s, %s, '', %s, %s, 'published', %s, %s, %s, %s, %s, 1, '', '',"
+                " 'organization', '', '', %s)",
                 [
                     # Older the higher n: the last one is the oldest in the archive.
                     (f"Generated article {n}", f"generated-{n}", PARAGRAPH, body_html,
                      when(published := now - dt.timedelta(days=1, minutes=n)), when(published),
-                     True, when(now), when(now))
+                     True, when(now), when(now), when(now))
                     for n in numbers
                 ],
             )  # fmt: skip

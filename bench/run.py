@@ -115,6 +115,7 @@ def server_env(workdir: Path, database: Path, cache: str) -> dict[str, str]:
         "SECRET_KEY": "benchmark-only-secret-key",
         "ALLOWED_HOSTS": "127.0.0.1",
         "MEDIA_ROOT": str(workdir / "media"),
+        "STATIC_ROOT": str(workdir / "static"),
         "SERVE_MEDIA": "false",
         "LOG_LEVEL": "WARNING",
         "BENCH_CACHE": cache,
@@ -234,6 +235,11 @@ def bench_size(binary: str, articles: int, full: bool, args) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix=f"rls-bench-{articles}-"))
     database = workdir / "bench.sqlite3"
     filled = workdir / "filled.json"
+    # The reader pages name their assets by the manifest's hashed names, as in production.
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+        cwd=ROOT, env=server_env(workdir, database, "default"), check=True,
+    )  # fmt: skip
     started = time.monotonic()
     subprocess.run(
         [PYTHON, "-W", "ignore", "bench/fill.py", "--articles", str(articles),

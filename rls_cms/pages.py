@@ -50,19 +50,17 @@ def table_of_contents(toc: list[dict]) -> list[dict]:
 
 
 def sections_with_figures(article: dict) -> tuple[list[dict], list[dict]]:
-    """The figures after the intro, and the sections each with the figures that follow it."""
+    """The figures after the intro, and the sections each with the figures that follow it.
+
+    The first figure on the page is marked ``eager``: it loads at once, the others lazily.
+    """
     after = defaultdict(list)
     for image in article["images"]:
-        after[image["after_section"] or ""].append(image)
+        after[image["after_section"] or ""].append({**image, "eager": False})
     sections = [{**section, "figures": after[section["anchor"]]} for section in article["sections"]]
+    for figure in [*after[""], *(f for s in sections for f in s["figures"])][:1]:
+        figure["eager"] = True
     return after[""], sections
-
-
-def first_image_of(intro_figures: list[dict], sections: list[dict]) -> dict | None:
-    """The image shown first on the page: loaded eagerly, the others lazily."""
-    for image in [*intro_figures, *(f for s in sections for f in s["figures"])]:
-        return image
-    return None
 
 
 ENDS_A_SENTENCE = re.compile(r"[.?!]$")

@@ -22,12 +22,23 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, QueryDict
 from django.templatetags.static import static
-from django.urls import resolve, reverse
+from django.urls import get_script_prefix, resolve, reverse
 from django.utils.http import parse_http_date_safe
 
 from articles.conf import article_settings, content_language
-from articles.documents import Listing, forget_now_and_on_commit, listing_forget
+from articles.documents import (
+    FLOOR_TIMEOUT,
+    Listing,
+    cache,
+    forget_now_and_on_commit,
+    listing_forget,
+)
 from articles.signals import Reason, article_changed
+
+# The caches a page is built from (articles.documents', comments.signals') are
+# dropped on a change before the page is: their receivers connect first, on
+# import, so a page rebuilt between the two never reads the API's old bytes.
+from comments import signals as _comment_caches  # noqa: F401
 from comments.conf import comment_settings
 
 # Bump when a change to the page code changes the pages' bytes in a way the
@@ -52,6 +63,8 @@ def page_fingerprint() -> str:
         article_settings.READER_URL,
         article_settings.PUBLISHER_NAME,
         article_settings.FEED_TITLE,
+        article_settings.FEED_DESCRIPTION,
+        comment_settings.PAGE_SIZE,
         content_language(),
         settings.TIME_ZONE,
     ]
@@ -64,11 +77,29 @@ def _settings_changed(**kwargs) -> None:
 
 
 def article_page_listing(slug: str) -> Listing:
-    return Listing(f"reader:{page_fingerprint()}:article:{slug}")
+    return Listing(f"reader:article:{slug}")
 
 
 def list_page_listing() -> Listing:
-    return Listing(f"reader:{page_fingerprint()}:list")
+    return Listing("reader:list")
+
+
+def page_code_since(now: float) -> float:
+    """When this page code (the fingerprint) first served a page: no kept page claims
+    an earlier Last-Modified, since its bytes may have changed with the code."""
+    key = f"rls_cms:reader:since:{page_fingerprint()}"
+    cache().add(key, now, FLOOR_TIMEOUT)
+    return cache().get(key, now)
+
+
+def page_key(query_string: str) -> str:
+    """What a page is kept under in its listing: its query, and the page code that built it.
+
+    The fingerprint is part of the key, not of the listing's name, so that
+    dropping pages on a change needs neither templates nor static files (a
+    task worker or a command may make the change).
+    """
+    return f"{page_fingerprint()}?{query_string}"
 
 
 @receiver(article_changed, dispatch_uid="rls_cms.reader.forget_changed")
@@ -95,27 +126,36 @@ class APIAnswer:
         return json.loads(self.body)
 
 
+# What a reader's request tells the API about where it was made, and no more:
+# no cookie, no credentials, no body. The public endpoints identify nobody.
+FORWARDED_META = ("SERVER_NAME", "SERVER_PORT", "HTTP_HOST", "REMOTE_ADDR", "wsgi.url_scheme")
+
+
 def api_get(request: HttpRequest, path: str, query: dict[str, str] | None = None) -> APIAnswer:
-    """GET ``path`` of this site's API as the reader's browser would, without the network.
+    """GET ``path`` (from ``reverse``) of this site's API as a browser would, without the network.
 
     The answer is unconditional (the reader's own validators are the page's,
     not the API's) and JSON, whatever the reader's browser accepts.
     """
     params = QueryDict(mutable=True)
     params.update(query or {})
+    # reverse() put the script prefix (a site mounted under /cms/) in front.
+    path_info = "/" + path.removeprefix(get_script_prefix())
+    meta = {k: request.META[k] for k in FORWARDED_META if k in request.META}
+    if (proxy := settings.SECURE_PROXY_SSL_HEADER) and proxy[0] in request.META:
+        meta[proxy[0]] = request.META[proxy[0]]
     sub = HttpRequest()
     sub.method = "GET"
-    sub.path = sub.path_info = path
-    sub.META = {
-        **{k: v for k, v in request.META.items() if not k.startswith("HTTP_IF_")},
+    sub.path, sub.path_info = path, path_info
+    sub.META = meta | {
         "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
+        "SCRIPT_NAME": request.META.get("SCRIPT_NAME", ""),
+        "PATH_INFO": path_info,
         "QUERY_STRING": params.urlencode(),
         "HTTP_ACCEPT": "application/json",
-        "CONTENT_LENGTH": "",
     }
     sub.GET = params
-    match = resolve(path)
+    match = resolve(path_info)
     response = match.func(sub, *match.args, **match.kwargs)
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
@@ -136,5 +176,6 @@ def comments_page(request: HttpRequest, slug: str, cursor: str = "") -> APIAnswe
 
 
 def comments_per_page() -> int:
-    """How many comments one page under the article shows: the API's largest page."""
-    return comment_settings.MAX_PAGE_SIZE
+    """How many comments one page under the article shows: the API's page (as WordPress's
+    50), so that a much-discussed article stays a light page; the rest follow on request."""
+    return comment_settings.PAGE_SIZE

@@ -29,6 +29,8 @@ from rls_cms.reader import (
     article_page_listing,
     comments_page,
     list_page_listing,
+    page_code_since,
+    page_key,
 )
 
 HTML = "text/html; charset=utf-8"
@@ -73,13 +75,19 @@ def not_found(request: HttpRequest, exception=None) -> HttpResponse:
     )
 
 
+def unkept(body: bytes, last_modified: float, expires_at: float) -> documents.Served:
+    """A page served once and not kept (a search; a page whose parts changed meanwhile)."""
+    return documents.Served(body, documents.make_etag(body), last_modified, -math.inf, expires_at)
+
+
 # The pages change nothing: an unsafe method is answered 405 (require_safe),
 # not with the CSRF failure page.
 @csrf_exempt
 @require_safe
 def article_list(request: HttpRequest) -> HttpResponse:
-    query = {name: request.GET[name] for name in LIST_PARAMETERS if request.GET.get(name)}
-    query_string = urlencode(sorted(query.items()))
+    query = {name: request.GET.get(name, "").strip() for name in LIST_PARAMETERS}
+    query = {name: value for name, value in query.items() if value}
+    query_string = page_key(urlencode(sorted(query.items())))
     listing = list_page_listing()
     now = time.time()
     served = listing.cached_page(query_string, now)
@@ -95,8 +103,14 @@ def article_list(request: HttpRequest) -> HttpResponse:
         data = answer.data
         if query.get("tag") and not query.get("search") and not data["results"]:
             return not_found(request)  # no such tag, or nothing public under it
-        body = render_to_string("rls_cms/article_list.html", list_context(query, data))
-        served = listing.keep(state, query_string, body.encode())
+        body = render_to_string("rls_cms/article_list.html", list_context(query, data)).encode()
+        # The API's list knows when its content last moved (articles that left it too).
+        last_modified = max(answer.last_modified, page_code_since(now))
+        if query.get("search"):
+            # Every search is another page: kept, they would only fill the cache.
+            served = unkept(body, last_modified, state.expires_at)
+        else:
+            served = listing.keep(state, query_string, body, last_modified=last_modified)
     return page(request, served)
 
 
@@ -112,7 +126,7 @@ def list_context(query: dict[str, str], data: dict) -> dict:
     else:
         heading = "Articles"
     next_query = pages.query_of(data["next"])
-    canonical = {k: v for k, v in query.items() if k != "search"}
+    searched = bool(query.get("search"))
     return {
         "site_name": site_name(),
         "heading": heading,
@@ -120,12 +134,16 @@ def list_context(query: dict[str, str], data: dict) -> dict:
         "articles": [
             {**item, "summary": pages.description(item["intro_html"])} for item in data["results"]
         ],
-        "next_url": f"/?{next_query}" if next_query else "",
-        "canonical": site_url("/" + (f"?{urlencode(canonical)}" if canonical else "")),
-        # Search results are for the reader, not for an index.
-        "noindex": bool(query.get("search")),
+        "next_url": f"{reverse('reader')}?{next_query}" if next_query else "",
+        # Search results are for the reader, not for an index: no canonical either.
+        "canonical": "" if searched else site_url("/" + (f"?{urlencode(query)}" if query else "")),
+        "noindex": searched,
         "description": article_settings.FEED_DESCRIPTION,
     }
+
+
+def finite(moment: float) -> float | None:
+    return None if moment == math.inf else moment
 
 
 @csrf_exempt
@@ -135,18 +153,17 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     if token is not None:
         return preview_page(request, token)
     cursor = request.GET.get("comments", "")
-    query_string = urlencode({"comments": cursor}) if cursor else ""
+    query_string = page_key(urlencode({"comments": cursor}) if cursor else "")
     listing = article_page_listing(slug)
     now = time.time()
     served = listing.cached_page(query_string, now)
     if served is None:
-
-        def times():
-            detail = documents.detail_served(slug=slug)
-            expires = detail.expires_at if detail is not None else math.inf
-            return None, None if expires == math.inf else expires, None
-
-        state = listing.generation(now, times)
+        detail = documents.detail_served(slug=slug)
+        if detail is None:
+            return not_found(request)  # no generation for what is not public
+        # The generation ends when the detail does (comments closing).
+        state = listing.generation(now, lambda: (None, finite(detail.expires_at), None))
+        # Read again after the generation: a change from now on drops what is built.
         detail = documents.detail_served(slug=slug)
         if detail is None:
             return not_found(request)
@@ -155,13 +172,13 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
             return not_found(request)  # a cursor that is no page
         article = json.loads(detail.body)
         context = article_context(article, comments.data, cursor=cursor)
-        body = render_to_string("rls_cms/article.html", context)
-        served = listing.keep(
-            state,
-            query_string,
-            body.encode(),
-            last_modified=max(detail.last_modified, comments.last_modified),
-        )
+        body = render_to_string("rls_cms/article.html", context).encode()
+        last_modified = max(detail.last_modified, comments.last_modified, page_code_since(now))
+        if detail.expires_at < state.expires_at:
+            # Changed between the two reads: this page lives only as long as its detail.
+            served = unkept(body, last_modified, detail.expires_at)
+        else:
+            served = listing.keep(state, query_string, body, last_modified=last_modified)
     return page(request, served)
 
 
@@ -176,8 +193,9 @@ def article_context(
         "article": article,
         "description": pages.description(article["intro_html"]),
         "canonical": reader_url(article["slug"]) if preview is None else "",
+        # The link preview's picture and its alt text: the same image, the article's first.
         "image": (json_ld.get("image") or [None])[0],
-        "first_image": pages.first_image_of(intro_figures, sections),
+        "image_alt": next((i["alt_text"] for i in article["images"] if i["url"]), ""),
         "json_ld": json_ld,
         "show_updated": not pages.same_day(article["published_at"], article["updated_at"]),
         "toc": pages.table_of_contents(article["toc"]),

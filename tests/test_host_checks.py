@@ -186,3 +186,21 @@ def test_the_webhook_check_leaves_a_broken_settings_dict_to_the_settings_check(s
 def test_a_field_limit_below_djangos_default_is_a_warning(settings, limit, expected):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = limit
     assert ids(article_checks.check_admin_post_fields()) == expected
+
+
+@pytest.mark.parametrize(
+    ("site", "warned"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://127.0.0.1:8000/", True),
+        ("http://localhost:8000", True),
+        ("http://[::1]:8000", True),
+        ("https://health.example.org", False),
+        ("https://127.0.0.1.example.org", False),
+    ],
+)
+def test_a_site_address_only_this_machine_reaches_is_a_deploy_warning(settings, site, warned):
+    from articles.checks import check_site_url
+
+    settings.RLS_ARTICLES = {"SITE_URL": site}
+    assert [m.id for m in check_site_url()] == (["articles.W006"] if warned else [])

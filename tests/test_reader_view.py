@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import pytest
 import time_machine
+from django.urls import set_script_prefix
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
@@ -30,6 +31,7 @@ from articles.services import (
     articles_unpublish,
 )
 from articles.signals import Reason
+from comments.conf import comment_settings
 from comments.models import Comment
 from comments.services import comment_save, comments_moderate
 from tests.conftest import DEMO_SLUG
@@ -622,14 +624,15 @@ def test_an_approved_comment_shows_at_once(client, demo_article, moderator):
 def test_more_comments_than_a_page_are_one_link_away(client):
     article = ArticleFactory(slug="busy")
     start = timezone.now() - dt.timedelta(hours=1)
-    for n, comment in enumerate(CommentFactory.build_batch(201, article=article)):
+    per_page = comment_settings.PAGE_SIZE  # as the API's pages
+    for n, comment in enumerate(CommentFactory.build_batch(per_page + 1, article=article)):
         comment.submitted_at = start + dt.timedelta(seconds=n)
         comment.save()
     article_mark_changed(article=article, reason=Reason.COMMENTS)
 
     _, doc = get_page(client, "/articles/busy/")
     shown = doc.find("ol", class_="comment-list").find_all("li", class_="comment")
-    assert len(shown) == 200
+    assert len(shown) == per_page
     more = doc.find("a", class_="more-comments")
     _, rest = get_page(client, "/articles/busy/" + more.attrs["href"].split("#")[0])
     [last] = rest.find("ol", class_="comment-list").find_all("li", class_="comment")
@@ -948,3 +951,42 @@ def test_robots_txt_names_the_sitemap(client):
     assert (
         f"Sitemap: {article_settings.SITE_URL.rstrip('/')}/sitemap.xml" in response.content.decode()
     )
+
+
+def test_a_change_in_a_process_without_collected_static_files_drops_the_pages(
+    client, demo_article, settings
+):
+    """A task worker or a command marks articles changed too; it has no static manifest
+    (collectstatic may not have run there), and dropping the kept pages must not need one."""
+    assert client.get(f"/articles/{DEMO_SLUG}/").status_code == 200
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = "/nonexistent-static-root"
+    demo_article.title = "Changed by a worker"
+    demo_article.save()
+    article_mark_changed(article=demo_article, reason=Reason.SAVED)  # raises nothing
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    assert b"Changed by a worker" in client.get(f"/articles/{DEMO_SLUG}/").content
+
+
+def test_the_pages_work_for_a_site_mounted_under_a_prefix(client, demo_article):
+    """Behind a proxy that mounts the site at /cms/: the in-process API reads resolve
+    without the prefix, and every link the page makes carries it."""
+    # What Django's WSGI handler does for each request under SCRIPT_NAME=/cms
+    # (the test client leaves the prefix alone).
+    set_script_prefix("/cms/")
+    try:
+        response = client.get(f"/articles/{DEMO_SLUG}/")
+        listing = client.get("/")
+    finally:
+        set_script_prefix("/")
+    assert response.status_code == 200
+    assert demo_article.title.encode() in response.content
+    assert b'data-comments-url="/cms/api/v1/articles/' in response.content
+    assert listing.status_code == 200
+    assert f'href="/cms/articles/{DEMO_SLUG}/"'.encode() in listing.content

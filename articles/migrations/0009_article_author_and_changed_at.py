@@ -57,4 +57,8 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(changed_when_updated, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="article",
+            index=models.Index(fields=["status", "-changed_at"], name="article_changed_idx"),
+        ),
     ]

@@ -23,6 +23,7 @@ ARTICLE_PATH = f"/articles/{DEMO_SLUG}/"
 SECTION_HEADINGS = SEED_HEADINGS
 ALT_TEXTS = [alt_text for alt_text, _ in SEED_IMAGES]
 PENDING = "Your comment is awaiting moderation."
+PER_PAGE = 50  # RLS_COMMENTS["PAGE_SIZE"]: comments on the article's page
 
 
 def open_article(page: Page, site: str) -> None:
@@ -488,6 +489,9 @@ def test_a_javascript_website_never_becomes_a_link(page: Page, site):
 
 def test_more_comments_than_a_page_are_shown_on_request(page: Page, site, api_requests):
     article = Article.objects.get(slug=DEMO_SLUG)
+    first = Comment.objects.create(
+        article=article, name="Ann", email="ann@example.org", body="Top.", status="approved"
+    )
     Comment.objects.bulk_create(
         Comment(
             article=article,
@@ -497,18 +501,29 @@ def test_more_comments_than_a_page_are_shown_on_request(page: Page, site, api_re
             body_html=f"<p>Comment {n}.</p>",
             status="approved",
         )
-        for n in range(201)
+        for n in range(PER_PAGE)
     )
+    # A reply on the second page to a comment on the first.
+    reply = Comment.objects.create(
+        article=article, parent=first, name="Ben", email="ben@example.org", body="Late reply.",
+        status="approved",
+    )  # fmt: skip
     open_article(page, site)
-    expect(page.locator(".comment")).to_have_count(200)
+    expect(page.locator(".comment")).to_have_count(PER_PAGE)
     page.evaluate("window.samePage = true")
-    page.get_by_role("link", name="More comments").click()
-    expect(page.locator(".comment")).to_have_count(201)
+    # Two clicks at once: the second, while the first loads, adds nothing twice.
+    page.get_by_role("link", name="More comments").evaluate(
+        "link => { link.click(); link.click(); }"
+    )
+    expect(page.locator(".comment")).to_have_count(PER_PAGE + 2)
     expect(page.get_by_role("link", name="More comments")).to_have_count(0)
-    assert page.evaluate("window.samePage")  # appended in place, not a new page
-    # The comment that came later can be answered and reported like the others.
+    assert page.evaluate("window.samePage")  # added in place, not a new page
+    # The late reply sits under the comment it answers, and the reader goes on there.
+    expect(page.locator(f"#_comment-{first.pk} .replies #_comment-{reply.pk}")).to_be_visible()
+    expect(page.locator(".comment").last).to_be_focused()
+    # The comments that came later can be answered and reported like the others.
     last = page.locator(".comment").last
-    expect(last.get_by_role("button", name="Reply to Reader 200")).to_be_visible()
+    expect(last.get_by_role("button", name=f"Reply to Reader {PER_PAGE - 1}")).to_be_visible()
     expect(last.locator("details.report")).to_have_count(1)
 
 

@@ -321,75 +321,120 @@ export async function enhanceComments(section) {
   const reportUrl = (comment) => `${apiRoot}comments/${comment.id}/report/`;
   let form = null;
   let maxDepth = null;
+  // The server's page holding the newest comments shown: a comment approved
+  // at once is on it (the thread is oldest first).
+  let lastPage = location.pathname + location.search;
 
-  // Reply and Report on each comment the server rendered (once each).
+  // Report on each comment the server rendered, and Reply once there is a
+  // form to reply with (each once).
   const enhance = (root) => {
-    for (const item of root.querySelectorAll("li.comment:not([data-enhanced])")) {
-      item.setAttribute("data-enhanced", "");
+    for (const item of root.querySelectorAll("li.comment")) {
       const comment = { id: Number(item.dataset.commentId), name: item.dataset.name };
       const actions = item.querySelector(":scope > article > .comment-actions");
-      const depth = Number(item.dataset.depth);
-      // A reply to a comment at the deepest level would be refused: none offered.
-      if (form && (!maxDepth || depth < maxDepth)) {
-        actions.append(h("button", { type: "button", class: "reply", onclick: () => form.setParent(comment) }, `Reply to ${comment.name}`));
+      if (!item.hasAttribute("data-report-added")) {
+        item.setAttribute("data-report-added", "");
+        if (!item.hasAttribute("data-staff")) actions.append(reportControl(comment, reportUrl(comment)));
       }
-      if (!item.hasAttribute("data-staff")) actions.append(reportControl(comment, reportUrl(comment)));
+      if (form && !item.hasAttribute("data-reply-added")) {
+        item.setAttribute("data-reply-added", "");
+        // A reply to a comment at the deepest level would be refused: none offered.
+        if (!maxDepth || Number(item.dataset.depth) < maxDepth) {
+          actions.prepend(h("button", { type: "button", class: "reply", onclick: () => form.setParent(comment) }, `Reply to ${comment.name}`));
+        }
+      }
     }
   };
 
-  // "More comments": the next page's comments appended in place, not a new page.
+  // The comments of another server page that this one lacks, each under its
+  // parent when the parent is here (a reply can land on a later page than
+  // what it answers). Returns the first one added.
+  const merge = (page) => {
+    let first = null;
+    let list = section.querySelector(".thread .comment-list");
+    for (const item of page.querySelectorAll("section.comments li.comment")) {
+      if (document.getElementById(item.id)) continue;
+      const parentItem = item.parentElement.closest("li.comment");
+      const parentId = parentItem ? parentItem.id : item.dataset.parent ? `_comment-${item.dataset.parent}` : null;
+      const parent = parentId ? document.getElementById(parentId) : null;
+      let target;
+      if (parent) {
+        target = parent.querySelector(":scope > ol.replies");
+        if (!target) parent.append((target = h("ol", { class: "replies" })));
+      } else {
+        if (!list) section.querySelector(".thread").replaceChildren((list = h("ol", { class: "comment-list" })));
+        target = list;
+      }
+      // Moved alone: its replies come in their own turn of the loop.
+      const copy = document.importNode(item, true);
+      copy.querySelector(":scope > ol.replies")?.remove();
+      target.append(copy);
+      first ||= copy;
+    }
+    section.querySelector("#_comments").replaceWith(document.importNode(page.querySelector("section.comments #_comments"), true));
+    return first;
+  };
+
+  // "More comments": the next page's comments added in place, not a new page.
   const wireMore = () => {
     const link = section.querySelector("a.more-comments");
-    link?.addEventListener("click", async (event) => {
+    if (!link || link.dataset.wired) return;
+    link.dataset.wired = "true";
+    let busy = false;
+    link.addEventListener("click", async (event) => {
       event.preventDefault();
+      if (busy) return; // a second click while loading would add the page twice
+      busy = true;
       link.setAttribute("aria-disabled", "true");
       try {
-        const next = await serverPage(link.href);
-        const items = next.querySelectorAll("section.comments .comment-list > li.comment");
-        let list = section.querySelector(".thread .comment-list");
-        if (!list) section.querySelector(".thread").replaceChildren((list = h("ol", { class: "comment-list" })));
-        list.append(...[...items].map((item) => document.adoptNode(item)));
+        const address = link.href;
+        const next = await serverPage(address);
+        lastPage = address;
+        const first = merge(next);
+        enhance(section);
         const further = next.querySelector("section.comments a.more-comments");
         if (further) link.href = further.href;
         else link.closest(".more-link").remove();
-        enhance(list);
+        // The reader goes on where the new comments start.
+        if (first) {
+          first.setAttribute("tabindex", "-1");
+          first.focus();
+        }
       } catch {
         link.textContent = "More comments (could not load: try again)";
       } finally {
+        busy = false;
         link.removeAttribute("aria-disabled");
       }
     });
   };
 
-  // After a comment is approved at once: the thread again, as the server shows it now.
+  // After a comment is approved at once: the newest page again, as the server shows it now.
   const refresh = async () => {
     try {
-      const fresh = (await serverPage(location.pathname)).querySelector("section.comments");
-      if (!fresh) return;
-      for (const selector of ["h2", ".thread"]) {
-        section.querySelector(selector).replaceWith(document.adoptNode(fresh.querySelector(selector)));
-      }
-      section.querySelector(".more-link")?.remove();
-      const more = fresh.querySelector(".more-link");
-      if (more) section.querySelector(".thread").after(document.adoptNode(more));
-      wireMore();
+      merge(await serverPage(lastPage));
       enhance(section);
     } catch {
       /* the comment is saved; the reader sees it on the next visit */
     }
   };
 
-  if (open) {
-    const options = await optionsOf(url);
-    const fields = options.ok ? options.data?.actions?.POST : null;
-    if (fields) {
-      form = buildForm(fields, url, { onPosted: refresh });
-      maxDepth = fields.parent?.max_depth;
-      section.append(form.form);
-    } else {
-      section.append(h("p", { class: "comments-closed" }, "The comment form could not be loaded. Please reload the page."));
-    }
-  }
+  // What needs no request comes first: a failed request below takes none of it away.
   wireMore();
   enhance(section);
+  if (!open) return;
+  let fields = null;
+  try {
+    const options = await optionsOf(url);
+    fields = options.ok ? options.data?.actions?.POST : null;
+  } catch {
+    fields = null;
+  }
+  if (!fields) {
+    section.append(h("p", { class: "comments-closed" }, "The comment form could not be loaded. Please reload the page."));
+    return;
+  }
+  form = buildForm(fields, url, { onPosted: refresh });
+  maxDepth = fields.parent?.max_depth;
+  section.append(form.form);
+  enhance(section); // now with Reply
 }
