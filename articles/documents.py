@@ -471,6 +471,10 @@ def forget_now_and_on_commit(forget: Callable[[], None]) -> None:
     transaction.on_commit(forget)
 
 
+# Changes that never take an article out of the list: no query to ask.
+STAYS_IN_THE_LIST = {Reason.COMMENTS, Reason.RENDITIONS, Reason.TAGS, Reason.PUBLISHED}
+
+
 @receiver(article_changed, dispatch_uid="articles.documents.forget")
 def forget_changed(
     sender, *, article_ids: frozenset[int], slugs: frozenset[str], reason: str = "", **kwargs
@@ -480,7 +484,9 @@ def forget_changed(
     An article that leaves the list (deleted, unpublished, scheduled again)
     moves the list's Last-Modified floor: nothing left in the list dates it.
     """
-    moved = reason == Reason.DELETED or left_public(article_ids)
+    moved = reason == Reason.DELETED or (
+        reason not in STAYS_IN_THE_LIST and left_public(article_ids)
+    )
 
     def forget() -> None:
         cache().delete_many([detail_key(slug) for slug in slugs])

@@ -974,9 +974,12 @@ def test_a_change_in_a_process_without_collected_static_files_drops_the_pages(
     assert b"Changed by a worker" in client.get(f"/articles/{DEMO_SLUG}/").content
 
 
-def test_the_pages_work_for_a_site_mounted_under_a_prefix(client, demo_article):
+def test_the_pages_work_for_a_site_mounted_under_a_prefix(client, demo_article, settings):
     """Behind a proxy that mounts the site at /cms/: the in-process API reads resolve
     without the prefix, and every link the page makes carries it."""
+    # Django keeps the first prefixed STATIC_URL it computes for the rest of the
+    # process; a setting changed here makes the fixture reset them all after.
+    settings.STATIC_URL = "/static/"
     # What Django's WSGI handler does for each request under SCRIPT_NAME=/cms
     # (the test client leaves the prefix alone).
     set_script_prefix("/cms/")
