@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 import pytest
 from PIL import Image as PILImage
@@ -56,18 +57,29 @@ def png_file() -> dict:
 
 
 def drag(page: Page, handle, *, onto) -> None:
-    """Drag ``handle`` with the mouse, in small steps as a hand does, above ``onto``."""
+    """Drag ``handle`` with the mouse, in small steps as a hand does, above ``onto``.
+
+    The list animates each move and takes the next only after it: the mouse
+    goes on moving, a few pixels at a time, until the row stands above the
+    other, whatever the machine's speed (no fixed pause).
+    """
     # The mouse reaches only what is on screen: a screen that holds both.
     page.set_viewport_size({"width": 1280, "height": 4000})
+    # The rows themselves: the locators would find other rows once these move.
+    row = handle.element_handle().evaluate_handle("h => h.closest('.inline-related')")
+    other = onto.element_handle().evaluate_handle("h => h.closest('.inline-related')")
     start, target = handle.bounding_box(), onto.bounding_box()
-    page.mouse.move(start["x"] + 20, start["y"] + start["height"] / 2)
+    x, y = start["x"] + 20, start["y"] + start["height"] / 2
+    page.mouse.move(x, y)
     page.mouse.down()
-    # Over the target, then above it, pausing as a hand does: the list
-    # animates each move (150 ms) and takes the next only after it.
-    page.mouse.move(target["x"] + 20, target["y"] + target["height"] / 2, steps=20)
-    page.wait_for_timeout(300)
-    page.mouse.move(target["x"] + 20, target["y"] - 10, steps=10)
-    page.wait_for_timeout(300)
+    goal = target["y"] - 10
+    deadline = time.monotonic() + 15
+    above = "(row, other) => Boolean(row.compareDocumentPosition(other) & 4)"  # FOLLOWING
+    while not row.evaluate(above, other):
+        assert time.monotonic() < deadline, "the row did not move above the other"
+        # Down the way to just above the target, then a pixel to and fro there.
+        y = max(goal, y - 12) if y > goal else (goal - 1 if y == goal else goal)
+        page.mouse.move(x, y, steps=2)
     page.mouse.up()
 
 

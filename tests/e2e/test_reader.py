@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 from pathlib import Path
 
@@ -309,8 +310,14 @@ def test_button_is_disabled_while_sending(page: Page, site):
         "**/comments/",
         lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
     )
-    post_comment(page)
+    with page.expect_request(lambda request: request.method == "POST"):
+        post_comment(page)
     expect(page.get_by_role("button", name="Posting…")).to_be_disabled()
+    # The route's handler runs as Playwright dispatches events: wait for the held request.
+    deadline = time.monotonic() + 10
+    while not held:
+        assert time.monotonic() < deadline, "the POST never reached the route"
+        page.wait_for_timeout(20)
     held[0].continue_()
     expect(page.get_by_role("button", name="Post Comment")).to_be_enabled()
     expect(page.locator(".form-status")).to_have_text(PENDING)
