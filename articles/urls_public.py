@@ -9,9 +9,14 @@ from articles.conf import article_settings
 
 def site_url(path: str) -> str:
     """``path`` on the reader site: ``RLS_ARTICLES["SITE_URL"]`` + path; an address stays."""
-    if is_absolute(path):
-        return with_scheme(path)
-    return article_settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
+    return _under(article_settings.SITE_URL, path)
+
+
+def _under(base: str, url: str) -> str:
+    """``url`` under ``base``, unless it is an address of its own (then whole)."""
+    if is_absolute(url):
+        return with_scheme(url)
+    return base.rstrip("/") + "/" + url.lstrip("/")
 
 
 def is_absolute(url: str) -> bool:
@@ -35,15 +40,10 @@ def reader_path(slug: str) -> str:
 def reader_url(slug: str) -> str:
     """The article's reader page, absolute; "" when there is none (``READER_URL`` empty)."""
     path = reader_path(slug)
-    if not path or path.startswith(("http://", "https://")):
-        return path
-    return site_url(path)
+    return site_url(path) if path else ""
 
 
 def absolute_url(url: str) -> str:
     """A file's or page's address made absolute: under ``BASE_URL`` (where the API and its
     media are served), else ``SITE_URL``; an absolute address stays as it is."""
-    if is_absolute(url):
-        return with_scheme(url)
-    base = article_settings.BASE_URL or article_settings.SITE_URL
-    return base.rstrip("/") + "/" + url.lstrip("/")
+    return _under(article_settings.BASE_URL or article_settings.SITE_URL, url)

@@ -5,7 +5,7 @@ HTTP hop, no second serializer), so a page shows exactly the bytes the API
 serves. Each page is kept as bytes under a generation (``articles.documents.
 Listing``) that a change through the funnel drops (``forget_changed``, on
 ``article_changed``), and answered with ETag, Last-Modified and 304 like the
-API; a page kept costs two cache reads and no query.
+API; a page kept costs one cache round trip and no query.
 """
 
 from __future__ import annotations
