@@ -245,6 +245,21 @@ def lighthouse(node: str, chrome: str, url: str, preset: str, report: Path) -> d
     return lhr
 
 
+# A run Lighthouse itself could not record (its trace lost: NO_NAVSTART, seen
+# in CI) is tried again; a score is never retried, whatever it is.
+ATTEMPTS = 3
+
+
+def lighthouse_run(node: str, chrome: str, url: str, preset: str, report: Path) -> dict:
+    """``lighthouse``, again after a failure of Lighthouse's own, up to ATTEMPTS times."""
+    for _ in range(ATTEMPTS - 1):
+        try:
+            return lighthouse(node, chrome, url, preset, report)
+        except Failed as failure:
+            print(f"  (Lighthouse failed, trying again: {str(failure).splitlines()[-1]})")
+    return lighthouse(node, chrome, url, preset, report)
+
+
 def run_values(lhr: dict) -> dict:
     """One run's scores (0-100) and metrics."""
     values = {
@@ -401,7 +416,7 @@ def main() -> int:
             for (page, preset), runs in lhrs.items():
                 began = time.monotonic()
                 report = demo.workdir / f"{page}-{preset}-{run}.json"
-                lhr = lighthouse(node, chrome, demo.base + PAGES[page], preset, report)
+                lhr = lighthouse_run(node, chrome, demo.base + PAGES[page], preset, report)
                 runs.append(lhr)
                 if args.reports:
                     args.reports.mkdir(parents=True, exist_ok=True)
