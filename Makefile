@@ -55,7 +55,17 @@ $(E2E_AXE): tests/e2e/package-lock.json
 		echo "npm not found: the accessibility test in tests/e2e will be skipped."; \
 	fi
 
-test: $(VENV)/.dev.stamp $(E2E_AXE)
+# Spectral, openapi-typescript, openapi-fetch and TypeScript for the contract
+# tests (tests/contract), pinned by their lock file.
+CONTRACT_TOOLS := tests/contract/node_modules/.bin/tsc
+$(CONTRACT_TOOLS): tests/contract/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/contract --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: the contract tests in tests/contract will be skipped."; \
+	fi
+
+test: $(VENV)/.dev.stamp $(E2E_AXE) $(CONTRACT_TOOLS)
 	@[ -x /usr/lib/chromium/chromium ] || [ -x /usr/bin/chromium ] || \
 		echo "Chromium not found: the browser tests in tests/e2e will be SKIPPED (apt-get install -y chromium)."
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -65,13 +75,15 @@ $(VENV)/.bench.stamp: bench/requirements.txt $(VENV)/.dev.stamp
 	touch $@
 
 # gunicorn driven by wrk at 100, 10,000 and 100,000 articles (about 6 minutes),
-# then the editor's admin pages (about a minute) and the moderators' side:
-# 40,000 disallowed terms and 100,000 pending comments (about 4 minutes);
+# then the editor's admin pages (about a minute), the moderators' side:
+# 40,000 disallowed terms and 100,000 pending comments (about 4 minutes), and
+# the cache's set and get at 1,000 to 100,000 entries (about a minute);
 # BENCH_ARGS="--sizes 100,1000 --full 1000" for a quick look. See bench/README.md.
 bench: $(VENV)/.bench.stamp
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/admin_pages.py $(ADMIN_BENCH_ARGS)
 	$(BIN)/python bench/moderation.py $(MODERATION_BENCH_ARGS)
+	$(BIN)/python bench/cache.py $(CACHE_BENCH_ARGS)
 
 # Lighthouse (tests/e2e's npm packages) on the reader pages, served by gunicorn
 # as in production: 2 pages x mobile and desktop x 3 runs (about 3 minutes);
@@ -95,4 +107,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles .cache .pytest_cache .ruff_cache

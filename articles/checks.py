@@ -4,7 +4,9 @@ E001-E004 the settings; E005 a missing app; E006 markdownx's open views
 mounted; E007 a missing middleware; W001 the editor's endpoints not mounted;
 W002 (deploy) a cache that servers cannot share; W003 the admin without the
 request context processor; W004 webhooks without a task queue; W005 a limit on
-fields in one POST too low for an editor's save.
+fields in one POST too low for an editor's save; W006 (deploy) SITE_URL left
+at a development address; W007 in development, a cache of each process's own
+beside a task worker.
 """
 
 from __future__ import annotations
@@ -123,12 +125,40 @@ REQUIRED_APPS = {
     "adminsortable2": "ordering an article's parts by dragging them in the admin",
 }
 AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
-# Django's cache backends that keep entries in one process or on one machine.
+# Cache backends that keep entries in one process or on one machine: what
+# they do, and where that stops being shared. A subclass counts as its base.
 UNSHARED_CACHES = {
-    "django.core.cache.backends.locmem.LocMemCache": "keeps entries in each process",
-    "django.core.cache.backends.filebased.FileBasedCache": "keeps entries on one machine",
+    "django.core.cache.backends.locmem.LocMemCache": (
+        "keeps entries in each process",
+        "more than one worker process or server",
+    ),
+    "django.core.cache.backends.filebased.FileBasedCache": (
+        "keeps entries on one machine",
+        "more than one server",
+    ),
+    # DiskCache (SQLite files): the demo host's cache without REDIS_URL.
+    "diskcache.DjangoCache": ("keeps entries on one machine", "more than one server"),
 }
+PROCESS_LOCAL_CACHES = {"django.core.cache.backends.locmem.LocMemCache"}
 DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
+
+
+def cache_backend_in(backend: str, paths) -> str | None:
+    """The one of ``paths`` that cache backend ``backend`` is, or is a subclass of."""
+    if backend in paths:
+        return backend
+    try:
+        backend_class = import_string(backend)
+    except ImportError:
+        return None  # Django's own check names a backend it cannot import
+    for path in paths:
+        try:
+            base = import_string(path)
+        except ImportError:  # DiskCache is a host's choice, not the apps' dependency
+            continue
+        if isinstance(backend_class, type) and issubclass(backend_class, base):
+            return path
+    return None
 
 
 def missing_apps(required: dict[str, str], *, needed_by: str, id: str) -> list[Error]:
@@ -148,12 +178,14 @@ def missing_apps(required: dict[str, str], *, needed_by: str, id: str) -> list[E
 def unshared_cache(alias: str, *, used_for: str, id: str) -> list[checks.Warning]:
     """A warning when cache ``alias`` cannot be shared by several processes or servers."""
     backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
-    if backend not in UNSHARED_CACHES:
+    kind = cache_backend_in(backend, UNSHARED_CACHES)
+    if kind is None:
         return []
+    keeps, unshared_with = UNSHARED_CACHES[kind]
     return [
         checks.Warning(
-            f"The cache {alias!r} ({backend.rsplit('.', 1)[-1]}) {UNSHARED_CACHES[backend]}: "
-            f"with more than one worker process or server, {used_for}.",
+            f"The cache {alias!r} ({backend.rsplit('.', 1)[-1]}) {keeps}: "
+            f"with {unshared_with}, {used_for}.",
             hint="Use a cache every server shares: Django's RedisCache or a Memcached "
             "backend (the demo host uses Redis when REDIS_URL is set).",
             id=id,
@@ -237,6 +269,54 @@ def check_document_cache(app_configs=None, **kwargs) -> list[checks.Warning]:
         "RLS_ARTICLES['CACHE_TIMEOUT'] passes",
         id="articles.W002",
     )
+
+
+TASK_BACKENDS_WITHOUT_WORKER = (
+    "django_tasks.backends.immediate.ImmediateBackend",  # runs each task in the request
+    "django_tasks.backends.dummy.DummyBackend",  # keeps tasks, never runs them (tests)
+)
+
+
+@register(Tags.caches)
+def check_development_cache(app_configs=None, **kwargs) -> list[checks.Warning]:
+    """articles.W007: DEBUG on, a cache of each process's own, and a task worker.
+
+    ``make run``-style development runs the server, a task worker and
+    management commands as separate processes: with a cache per process, what
+    one changes reaches the others only when their entries expire. DummyCache
+    keeps nothing, so nothing goes stale: no warning.
+    """
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+
+    if not settings.DEBUG:
+        return []  # the deploy check (W002) speaks for production
+    try:
+        alias, lifetime = article_settings.CACHE_ALIAS, article_settings.CACHE_TIMEOUT
+    except Exception:  # noqa: BLE001
+        return []  # the settings' own check (E001-E004) says what is wrong
+    backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+    if cache_backend_in(backend, PROCESS_LOCAL_CACHES) is None:
+        return []
+    try:
+        task_backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+    except Exception:  # noqa: BLE001
+        return []  # django_tasks' own errors name a broken TASKS
+    without_worker = tuple(import_string(path) for path in TASK_BACKENDS_WITHOUT_WORKER)
+    if isinstance(task_backend, without_worker):
+        return []
+    return [
+        checks.Warning(
+            f"The cache {alias!r} ({backend.rsplit('.', 1)[-1]}) keeps entries in each "
+            f"process, and tasks run in a worker ({type(task_backend).__name__}): changes "
+            "made by the worker or by management commands reach the API only when the "
+            f"server's entries expire, up to {lifetime} seconds later "
+            f"({SETTING_NAME}['CACHE_TIMEOUT']).",
+            hint="Use a cache every local process shares: DiskCache's "
+            "diskcache.DjangoCache (the demo host's default without REDIS_URL), "
+            "Django's FileBasedCache, or Redis.",
+            id="articles.W007",
+        )
+    ]
 
 
 # Addresses only the machine itself can reach (or none at all).

@@ -56,7 +56,8 @@ DEFAULTS: dict[str, Any] = {
     "FEED_DESCRIPTION": "New and updated health articles.",
     "FEED_SIZE": 20,
     # The frontend's preview address; {slug} and {token} are filled in. The
-    # frontend reads the draft from /api/v1/preview/<token>/.
+    # frontend reads the draft from /api/v1/preview/ with the token in an
+    # "Authorization: Bearer" header, never in an address.
     "PREVIEW_URL": "/articles/{slug}/?preview={token}",
     # Seconds a preview link works.
     "PREVIEW_MAX_AGE": 3600,

@@ -16,7 +16,6 @@ and a revalidation that matches is a 304. Only GET and HEAD are answered.
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
-from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import parse_http_date_safe
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_safe
 
 from articles.conf import article_settings
 from articles.documents import make_etag
+from articles.http import conditional_response
 from articles.models import Article
 from articles.urls_public import reader_url, site_url
 
@@ -38,7 +38,7 @@ class ArticleRssFeed(Feed):
         # Django's feed sets Last-Modified from its newest entry; a revalidation
         # is judged on both, as RFC 9110 says.
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
-        return get_conditional_response(
+        return conditional_response(
             request, etag=response["ETag"], last_modified=last_modified, response=response
         )
 

@@ -2,9 +2,11 @@
 
 The admin's Preview button sends the editor to the frontend's preview
 address (RLS_ARTICLES["PREVIEW_URL"]) with a token; the frontend reads
-``/api/v1/preview/<token>/``. The token names the article and when it was
-made, signed with SECRET_KEY: nobody can make one without the admin, and
-it is refused once PREVIEW_MAX_AGE seconds have passed.
+``/api/v1/preview/`` with it in an ``Authorization: Bearer`` header (the
+older ``/api/v1/preview/<token>/`` puts it where logs keep it). The token
+names the article and when it was made, signed with SECRET_KEY: nobody
+can make one without the admin, and it is refused once PREVIEW_MAX_AGE
+seconds have passed.
 """
 
 from __future__ import annotations

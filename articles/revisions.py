@@ -28,7 +28,7 @@ from articles.signals import Reason, article_changed
 
 PARTS = ("sections", "images", "references")
 # Changes that are not the article's own: no revision.
-NO_REVISION = {Reason.COMMENTS, Reason.DELETED, Reason.RENDITIONS}
+NO_REVISION = {Reason.COMMENTS, Reason.DELETED, Reason.RENDITIONS, Reason.REINDEX}
 
 reversion.register(Article, follow=PARTS, exclude=sorted(FUNNEL_FIELDS))
 reversion.register(Section)

@@ -38,6 +38,10 @@ class Reason(enum.StrEnum):
     TAGS = "tags"  # a tag renamed or deleted
     COMMENTS = "comments"  # counts and lists of approved comments
     RENDITIONS = "renditions"  # smaller copies of images made (srcset)
+    # Rows written outside the funnel (bulk_create, SQL, loaddata) brought up to
+    # date by ``manage.py update_index``: index and documents rebuilt, caches
+    # dropped; no revision, no webhook (nothing an editor did).
+    REINDEX = "reindex"
 
 
 # An image's own file outlives its row: the article's revisions refer to it,

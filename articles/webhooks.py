@@ -39,7 +39,9 @@ SIGNATURE_HEADER = "X-RLS-Signature"
 # An endpoint that takes longer than this is recorded as failed (and retried).
 TIMEOUT_SECONDS = 5
 # Changes that are not the article's own content: comments have their own list.
-NOT_ANNOUNCED = {Reason.COMMENTS, Reason.RENDITIONS}
+# A reindex tells nothing new (a public article never announced, written
+# outside the funnel, is announced by the periodic task: see below).
+NOT_ANNOUNCED = {Reason.COMMENTS, Reason.RENDITIONS, Reason.REINDEX}
 
 
 class WebhookFailed(Exception):

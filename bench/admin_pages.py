@@ -36,6 +36,7 @@ def setup_django(workdir: Path, database_url: str | None = None) -> None:
             "SECRET_KEY": "benchmark-only-secret-key",
             "ALLOWED_HOSTS": "testserver",
             "MEDIA_ROOT": str(workdir / "media"),
+            "CACHE_DIR": str(workdir / "cache"),
             "LOG_LEVEL": "WARNING",
             "PYTHONWARNINGS": "ignore",
             "BENCH_PLAIN_STATIC": "1",

@@ -5,7 +5,8 @@
 
 For each archive size: fill a throw-away SQLite database (bench/fill.py),
 start gunicorn (2 sync workers, DEBUG off) on 127.0.0.1, twice: once as
-configured (local-memory cache) and once with no cache at all, so that every
+deployed (the cache both workers share: DiskCache in a folder of the run's,
+or Redis with REDIS_URL) and once with no cache at all, so that every
 read comes from the documents stored in the database ("cold"). Then wrk
 drives each endpoint and, in the same round, the trivial JSON view of
 bench/urls.py: the ceiling. Each figure is the median of the rounds; the
@@ -116,6 +117,7 @@ def server_env(workdir: Path, database: Path, cache: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "MEDIA_ROOT": str(workdir / "media"),
         "STATIC_ROOT": str(workdir / "static"),
+        "CACHE_DIR": str(workdir / "cache"),
         "SERVE_MEDIA": "false",
         "LOG_LEVEL": "WARNING",
         "BENCH_CACHE": cache,
@@ -319,7 +321,8 @@ def machine() -> dict:
         "python": platform.python_version(),
         "django": django.get_version(),
         "sqlite": sqlite3.sqlite_version,
-        "server": "gunicorn, 2 sync workers, DEBUG off, local-memory cache",
+        "server": "gunicorn, 2 sync workers, DEBUG off, "
+        + ("Redis cache" if os.environ.get("REDIS_URL") else "DiskCache (SQLite files)"),
         "load": "wrk, 2 threads, 8 connections, on the same machine",
     }
 

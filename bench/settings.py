@@ -11,10 +11,13 @@ from rls_cms.settings import *  # noqa: F403
 # The project's URLs, plus the trivial JSON view every figure is measured against.
 ROOT_URLCONF = "bench.urls"
 
-# Plain HTTP on the loopback; and each worker's own memory as the cache, the
-# fastest there is, so that the figures measure the apps, not the cache.
+# Plain HTTP on the loopback.
 SECURE_SSL_REDIRECT = False
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The cache as deployed: DiskCache in CACHE_DIR, shared by the workers (Redis
+# with REDIS_URL). Each script gives its run a folder of its own.
+if not REDIS_URL and not os.environ.get("CACHE_DIR"):  # noqa: F405
+    raise ImproperlyConfigured("The benchmark keeps its cache in CACHE_DIR: set it.")  # noqa: F405
 
 # "cold": no cache at all, so every read comes from the documents stored in
 # the database (the state after a restart, before the cache fills again).

@@ -131,7 +131,8 @@ def tab_page(
         .order_by(*tab.ordering)
     )
     if article is not None:
-        queryset = queryset.filter(article=article)
+        # By the article's key: an id past any column's range matches nothing.
+        queryset = queryset.filter(article__pk=article)
     for word in search.split():
         queryset = queryset.filter(
             Q(name__icontains=word)

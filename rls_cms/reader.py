@@ -127,15 +127,19 @@ class APIAnswer:
 
 
 # What a reader's request tells the API about where it was made, and no more:
-# no cookie, no credentials, no body. The public endpoints identify nobody.
+# no cookie, no credentials, no body. The public endpoints identify nobody;
+# the preview is given its token (``bearer``) by the page that holds it.
 FORWARDED_META = ("SERVER_NAME", "SERVER_PORT", "HTTP_HOST", "REMOTE_ADDR", "wsgi.url_scheme")
 
 
-def api_get(request: HttpRequest, path: str, query: dict[str, str] | None = None) -> APIAnswer:
+def api_get(
+    request: HttpRequest, path: str, query: dict[str, str] | None = None, *, bearer: str = ""
+) -> APIAnswer:
     """GET ``path`` (from ``reverse``) of this site's API as a browser would, without the network.
 
     The answer is unconditional (the reader's own validators are the page's,
-    not the API's) and JSON, whatever the reader's browser accepts.
+    not the API's) and JSON, whatever the reader's browser accepts. A
+    ``bearer`` token is sent as ``Authorization: Bearer <token>``.
     """
     params = QueryDict(mutable=True)
     params.update(query or {})
@@ -154,6 +158,8 @@ def api_get(request: HttpRequest, path: str, query: dict[str, str] | None = None
         "QUERY_STRING": params.urlencode(),
         "HTTP_ACCEPT": "application/json",
     }
+    if bearer:
+        sub.META["HTTP_AUTHORIZATION"] = f"Bearer {bearer}"
     sub.GET = params
     match = resolve(path_info)
     response = match.func(sub, *match.args, **match.kwargs)

@@ -1,8 +1,8 @@
 """Settings for the rls_cms host project.
 
 Everything that differs between a laptop and production comes from environment
-variables; the defaults are safe for local development (SQLite, local-memory
-cache, console email, localhost only).
+variables; the defaults are safe for local development (SQLite, a cache every
+local process shares, console email, localhost only).
 """
 
 from __future__ import annotations
@@ -198,18 +198,38 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
-elif DEBUG:
-    # runserver: one process, so a process's own memory is the whole cache.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
-    # Several workers on one machine share files; several machines need REDIS_URL.
+    # One cache for every process on this machine, DEBUG or not: the server's
+    # workers, the task worker and management commands all change articles,
+    # and each change must drop the copies every other process serves (a cache
+    # per process would serve them until they expire). DiskCache keeps it in
+    # SQLite files: a write costs the same at 1,000 entries as at 100,000
+    # (Django's FileBasedCache lists its whole folder on every set). Several
+    # machines need REDIS_URL. rls_cms/cache.py says how contention is met.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("CACHE_DIR", BASE_DIR / ".cache"),
-            # A document and a few pages per article: culling at Django's
-            # default 300 entries would empty a third of the cache on every write.
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
+            "BACKEND": "rls_cms.cache.SharedCache",
+            "LOCATION": os.environ.get("CACHE_DIR") or BASE_DIR / ".cache",
+            # Writers queue per shard, each for well under a millisecond; four
+            # are plenty for one machine's workers, and each process opens a
+            # connection per shard it touches.
+            "SHARDS": 4,
+            # How long one attempt waits for a shard's lock. Writes try again
+            # until they are done; a read that waits this long is a miss.
+            "DATABASE_TIMEOUT": 0.010,
+            "OPTIONS": {
+                # Room for 100,000 entries of the apps' mix (a 30 kB detail and
+                # a 25 kB reader page per article, and small generations and
+                # floors beside them: about 1 GB); past it the oldest stored go
+                # first, and come back from the stored documents in one query.
+                "size_limit": 2 * 2**30,
+                # Not least-recently-used: that would make every read a write.
+                "eviction_policy": "least-recently-stored",
+                # Values up to 1 MB in SQLite rather than a file each (DiskCache
+                # files them from 32 kB, a long article's detail): writing one
+                # costs a sixth, reading it half.
+                "disk_min_file_size": 2**20,
+            },
         }
     }
 
@@ -286,6 +306,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "rls_cms API",
     "DESCRIPTION": "Read articles and their parts; the public contract of rls_cms.",
     "VERSION": "1.0.0",
+    # OpenAPI 3.1: JSON Schema itself, so a nullable part is `oneOf: [its schema,
+    # {"type": "null"}]`, which validators and generators read alike.
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI and Redoc assets come from drf-spectacular-sidecar: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -295,7 +318,7 @@ SPECTACULAR_SETTINGS = {
     # the API gives is in the document.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "articles.api.schema.document_errors",
+        "articles.api.schema.contract",
     ],
 }
 
@@ -343,10 +366,22 @@ LOGGING = {
         "json": JSON_FORMATTER,
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # Preview tokens out of every line: Django's name paths ("Forbidden: /api/v1/
+    # preview/<token>/"), runserver's the query string too. On the loggers, so
+    # that the record is changed before any handler sees it; on the handler
+    # for any other line that names a path.
+    "filters": {"preview_tokens": {"()": "rls_cms.request_log.RedactPreviewTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["preview_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["preview_tokens"]},
         # runserver's own access line carries nothing the request line lacks.
-        "django.server": {"level": "WARNING"},
+        "django.server": {"level": "WARNING", "filters": ["preview_tokens"]},
     },
 }

@@ -6,9 +6,10 @@ from django.views.decorators.http import require_safe
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from articles.api.base import not_found
 from articles.feeds import ArticleAtomFeed, ArticleRssFeed
 from articles.sitemaps import ArticleSitemap
-from rls_cms.views import article_list, article_page, robots_txt
+from rls_cms.views import article_list, article_page, article_preview, robots_txt
 
 # Unknown addresses get the reader's own 404 page.
 handler404 = "rls_cms.views.not_found"
@@ -17,6 +18,8 @@ urlpatterns = [
     # The reader's pages, rendered on the server from the API's documents.
     path("", article_list, name="reader"),
     path("articles/<slug:slug>/", article_page, name="reader-article"),
+    # A preview, once its link's token is traded for a cookie (?preview= above).
+    path("articles/<slug:slug>/preview/", article_preview, name="reader-article-preview"),
     # Feeds, the sitemap and robots.txt, from the articles app's classes.
     path("feed/", ArticleRssFeed(), name="feed-rss"),
     path("feed/atom/", ArticleAtomFeed(), name="feed-atom"),
@@ -32,7 +35,15 @@ urlpatterns = [
     path("api/v1/", include("articles.urls")),
     path("api/v1/", include("comments.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # GET and HEAD only: DRF's OPTIONS would render the page without its template.
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", http_method_names=["get", "head"]),
+        name="api-docs",
+    ),
+    # Any other address under /api/ ending in a slash: the API's JSON 404, not
+    # the reader's page (without the slash, CommonMiddleware redirects first).
+    re_path(r"^api/(.*/)?$", not_found("There is no API endpoint at this address.")),
 ]
 
 if "django_rq" in settings.INSTALLED_APPS:

@@ -11,10 +11,10 @@ import json
 import math
 import time
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from articles import documents
 from articles.api.base import served_response
 from articles.conf import article_settings
+from articles.preview import PreviewExpired, PreviewInvalid, preview_article_id
 from articles.urls_public import reader_url, site_url
 from rls_cms import pages
 from rls_cms.reader import (
@@ -151,7 +152,7 @@ def finite(moment: float) -> float | None:
 def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     token = request.GET.get("preview")
     if token is not None:
-        return preview_page(request, token)
+        return preview_trade(request, slug, token)
     cursor = request.GET.get("comments", "")
     query_string = page_key(urlencode({"comments": cursor}) if cursor else "")
     listing = article_page_listing(slug)
@@ -215,15 +216,69 @@ def article_context(
     }
 
 
-def preview_page(request: HttpRequest, token: str) -> HttpResponse:
-    """A draft as it will be published, for the holder of a signed link: never kept or indexed."""
+# Preview. The admin's Preview button opens /articles/<slug>/?preview=<token>
+# (RLS_ARTICLES["PREVIEW_URL"]). The token is traded at once for a cookie and
+# the browser sent on to /articles/<slug>/preview/, so that the address the
+# browser shows, keeps in its history and sends as Referer holds no token.
+# Only that address receives the cookie (its Path) and reads it: the public
+# page is kept and shared, and never varies by cookie.
+PREVIEW_COOKIE = "rls_preview"
+PREVIEW_INVALID = "This is not a valid preview link."
+PREVIEW_ENDED = (
+    "This preview has ended, or was opened in another browser: "
+    "open it again with the Preview button in the admin."
+)
+
+
+def private(response: HttpResponse) -> HttpResponse:
+    """For the preview's holder alone: not kept, not indexed, not named to other sites."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def preview_trade(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """A preview link's token traded for a cookie, and a 303 to the address without it.
+
+    A token expired or altered is refused here (403), and no cookie set.
+    """
     try:
-        path = reverse("articles-api:article-preview", kwargs={"token": token})
-    except NoReverseMatch:
-        path = None
-    answer = api_get(request, path) if path else None
-    if answer is None or answer.status == 403:
-        detail = answer.data.get("detail") if answer else "This is not a valid preview link."
+        preview_article_id(token)
+    except (PreviewExpired, PreviewInvalid):
+        return preview_page(request, token)  # the API's refusal, in its words
+    address = reverse("reader-article-preview", kwargs={"slug": slug})
+    response = HttpResponseRedirect(address, status=303)
+    response.set_cookie(
+        PREVIEW_COOKIE,
+        token,
+        # The token's whole life at most; the API refuses it once over.
+        max_age=article_settings.PREVIEW_MAX_AGE,
+        path=address,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return private(response)
+
+
+@csrf_exempt
+@require_safe
+def article_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The preview at its own address, from the cookie its link was traded for."""
+    token = request.COOKIES.get(PREVIEW_COOKIE)
+    if not token:
+        return private(message_page(request, 403, "Preview link not valid", PREVIEW_ENDED))
+    return preview_page(request, token)
+
+
+def preview_page(request: HttpRequest, token: str) -> HttpResponse:
+    """A draft as it will be published, for the holder of a token: never kept or indexed."""
+    # A token is one word of ASCII; anything else could not go in a header.
+    sendable = token.isascii() and token.split() == [token]
+    answer = api_get(request, reverse("articles-api:preview"), bearer=token) if sendable else None
+    if answer is None or answer.status in (401, 403):
+        detail = answer.data["detail"] if answer and answer.status == 403 else PREVIEW_INVALID
         response = message_page(request, 403, "Preview link not valid", detail)
     elif answer.status != 200:
         response = not_found(request)
@@ -231,9 +286,7 @@ def preview_page(request: HttpRequest, token: str) -> HttpResponse:
         data = answer.data
         context = article_context(data, None, preview={"status": data.get("status", "draft")})
         response = with_policy(render(request, "rls_cms/article.html", context))
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return private(response)
 
 
 @require_safe

@@ -7,6 +7,28 @@ from rest_framework.test import APIClient
 DEMO_SLUG = "what-causes-restless-legs-syndrome"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cache_folder(tmp_path_factory):
+    """The shared cache in a folder of this test process's own, never the project's .cache/.
+
+    Processes a test starts inherit it (CACHE_DIR) unless they are given their own.
+    """
+    from diskcache import DjangoCache
+    from django.conf import settings
+    from django.test import override_settings
+    from django.utils.module_loading import import_string
+
+    default = settings.CACHES["default"]
+    if not issubclass(import_string(default["BACKEND"]), DjangoCache):  # Redis: REDIS_URL set
+        yield None
+        return
+    folder = tmp_path_factory.mktemp("cache")
+    caches = {**settings.CACHES, "default": {**default, "LOCATION": str(folder)}}
+    with pytest.MonkeyPatch.context() as patch, override_settings(CACHES=caches):
+        patch.setenv("CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Every test writes uploads to its own folder, never to the project's media/."""

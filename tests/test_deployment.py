@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import os
 import signal
+import sys
 import textwrap
 import threading
 import time
@@ -25,6 +26,7 @@ from tests.admin_forms import form_data
 from tests.processes import (
     Client,
     Deployment,
+    free_port,
     gunicorn_workers,
     postgres_database,
     redis_database,
@@ -166,7 +168,7 @@ def get_page(client: Client, path: str, **headers: str) -> tuple[int, str, bytes
 
 @pytest.mark.parametrize("cache", ["files", "redis"])
 def test_a_change_by_another_process_drops_the_kept_reader_pages_in_every_server(tmp_path, cache):
-    # The pages are kept in the cache both servers share: CACHE_DIR's files or Redis.
+    # The pages are kept in the cache both servers share: DiskCache in CACHE_DIR, or Redis.
     with contextlib.ExitStack() as stack:
         database = stack.enter_context(postgres_database())
         redis_url = stack.enter_context(redis_database()) if cache == "redis" else ""
@@ -231,6 +233,63 @@ def test_a_change_by_another_process_drops_the_kept_reader_pages_in_every_server
             status, _, listing = get_page(server, "/")
             assert status == 200 and b"Changed by another process" in listing
         assert len(new_etags) == 1
+
+
+# `make run`: DEBUG on, SQLite, no Redis.
+
+
+def development_server(site: Deployment) -> Client:
+    """runserver as `make run` starts it (without the reloader), once it answers."""
+    port = free_port()
+    process = site._start(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    )
+    client = Client(f"http://127.0.0.1:{port}")
+    client.wait_until_up(process)
+    return client
+
+
+def test_a_change_by_another_process_is_read_fresh_at_once_in_development(tmp_path):
+    # The development default: the server, the task worker and every command
+    # share one cache, DiskCache's files in CACHE_DIR (a folder of the test's).
+    site = Deployment(tmp_path, database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    site.env["DEBUG"] = "true"  # as `make run` (a Deployment starts as production)
+    try:
+        set_up(site)
+        server = development_server(site)
+        site.worker()
+
+        # The server builds the detail and the list's first page and keeps them...
+        title = server.get_json(DETAIL)["title"]
+        assert server.get_json("/api/v1/articles/")["results"][0]["title"] == title
+        # ...where another process finds them.
+        kept = site.shell(
+            "from articles.documents import cache, detail_key; "
+            f"print(cache().get(detail_key({DEMO!r})) is not None)"
+        )
+        assert kept.strip() == "True"
+
+        # A command (here the shell) changes the title through the funnel.
+        site.shell(
+            textwrap.dedent(f"""
+                from django.db import transaction
+                from articles.models import Article
+                from articles.services import article_mark_changed
+                from articles.signals import Reason
+
+                with transaction.atomic():
+                    article = Article.objects.get(slug={DEMO!r})
+                    article.title = "Changed by a command"
+                    article.save()
+                    article_mark_changed(article=article, reason=Reason.SAVED)
+            """)
+        )
+
+        # The very next reads serve the change: detail and list.
+        assert server.get_json(DETAIL)["title"] == "Changed by a command"
+        assert server.get_json("/api/v1/articles/")["results"][0]["title"] == "Changed by a command"
+    finally:
+        site.stop()
 
 
 # Crashes under load.

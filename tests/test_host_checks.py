@@ -17,6 +17,9 @@ from tests.factories import ArticleFactory
 ROOT = Path(__file__).resolve().parent.parent
 AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 REQUEST_PROCESSOR = "django.template.context_processors.request"
+LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
+DATABASE_QUEUE = "django_tasks_db.DatabaseBackend"
+SHARED_CACHE = "rls_cms.cache.SharedCache"
 
 
 def ids(messages) -> list[str]:
@@ -111,12 +114,15 @@ def test_a_cache_that_keeps_nothing_is_a_throttle_that_never_limits(settings):
     [
         ("django.core.cache.backends.locmem.LocMemCache", ["articles.W002", "comments.W001"]),
         ("django.core.cache.backends.filebased.FileBasedCache", ["articles.W002", "comments.W001"]),
+        ("diskcache.DjangoCache", ["articles.W002", "comments.W001"]),
+        ("rls_cms.cache.SharedCache", ["articles.W002", "comments.W001"]),
         ("django.core.cache.backends.redis.RedisCache", []),
         ("django.core.cache.backends.db.DatabaseCache", []),
     ],
 )
-def test_a_cache_servers_cannot_share_is_a_deploy_warning(settings, backend, expected):
-    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "rls-cms-check"}}
+def test_a_cache_servers_cannot_share_is_a_deploy_warning(settings, tmp_path, backend, expected):
+    # Django's own cache checks open each cache: a folder for those that keep one.
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": str(tmp_path / "cache")}}
 
     found = ids(article_checks.check_document_cache() + comment_checks.check_throttle_cache())
     deploy = ids(checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.caches]))
@@ -124,6 +130,67 @@ def test_a_cache_servers_cannot_share_is_a_deploy_warning(settings, backend, exp
     assert found == expected
     assert set(expected) <= set(deploy)
     assert not set(expected) & set(ids(checks.run_checks()))  # only with --deploy
+
+
+def test_a_cache_on_one_machine_is_unshared_only_between_servers(settings, tmp_path):
+    settings.CACHES = {"default": {"BACKEND": SHARED_CACHE, "LOCATION": str(tmp_path)}}
+
+    (warning,) = article_checks.check_document_cache()
+
+    assert "(SharedCache) keeps entries on one machine: with more than one server," in warning.msg
+
+
+@pytest.mark.parametrize(
+    ("debug", "cache", "tasks", "expected"),
+    [
+        (True, LOCAL_MEMORY, DATABASE_QUEUE, ["articles.W007"]),
+        (True, LOCAL_MEMORY, "django_tasks_rq.RQBackend", ["articles.W007"]),
+        (True, LOCAL_MEMORY, "django_tasks.backends.immediate.ImmediateBackend", []),
+        (True, LOCAL_MEMORY, "django_tasks.backends.dummy.DummyBackend", []),
+        (True, SHARED_CACHE, DATABASE_QUEUE, []),
+        (True, "django.core.cache.backends.filebased.FileBasedCache", DATABASE_QUEUE, []),
+        (True, "django.core.cache.backends.dummy.DummyCache", DATABASE_QUEUE, []),
+        (False, LOCAL_MEMORY, DATABASE_QUEUE, []),
+    ],
+    ids=[
+        "database-queue",
+        "rq",
+        "tasks-in-the-request",
+        "tasks-never-run",
+        "shared-disk-cache",
+        "shared-files",
+        "no-cache",
+        "debug-off",
+    ],
+)
+def test_a_cache_per_process_beside_a_task_worker_is_a_development_warning(
+    settings, tmp_path, debug, cache, tasks, expected
+):
+    settings.DEBUG = debug
+    settings.CACHES = {"default": {"BACKEND": cache, "LOCATION": str(tmp_path / "cache")}}
+    settings.TASKS = {"default": {"BACKEND": tasks, "QUEUES": ["default"]}}
+
+    warnings = article_checks.check_development_cache()
+
+    assert ids(warnings) == expected
+    assert all("management commands" in warning.msg for warning in warnings)
+    assert all("diskcache.DjangoCache" in warning.hint for warning in warnings)
+
+
+def test_the_development_warning_follows_the_articles_cache_alias(settings, tmp_path):
+    settings.DEBUG = True
+    settings.CACHES = {
+        "default": {"BACKEND": SHARED_CACHE, "LOCATION": str(tmp_path)},
+        "articles": {"BACKEND": LOCAL_MEMORY},
+    }
+    settings.TASKS = {"default": {"BACKEND": DATABASE_QUEUE}}
+    settings.RLS_ARTICLES = {"CACHE_ALIAS": "articles"}
+
+    (warning,) = article_checks.check_development_cache()
+
+    assert warning.msg.startswith("The cache 'articles' (LocMemCache)")
+    # Django's own check run, without --deploy.
+    assert "articles.W007" in ids(checks.run_checks(tags=[checks.Tags.caches]))
 
 
 def test_admin_without_the_request_processor_is_a_warning(settings):

@@ -835,7 +835,7 @@ def draft(db):
 
 
 def test_a_draft_s_preview_shows_it_with_a_banner(client, draft):
-    response, doc = get_page(client, preview_of(draft))
+    response, doc = get_page(client, preview_of(draft), follow=True)
     assert doc.find("h1").text() == "Unpublished iron advice"
     assert doc.find("p", class_="preview-banner")
     dates = doc.find("p", class_="dates").text()
@@ -845,7 +845,7 @@ def test_a_draft_s_preview_shows_it_with_a_banner(client, draft):
 
 
 def test_a_preview_is_private_and_not_indexed(client, draft):
-    response, doc = get_page(client, preview_of(draft))
+    response, doc = get_page(client, preview_of(draft), follow=True)
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Robots-Tag"] == "noindex"
     assert meta(doc, name="robots") == "noindex"
@@ -857,10 +857,10 @@ def test_a_preview_is_private_and_not_indexed(client, draft):
 
 def test_a_preview_is_never_kept(client, draft):
     address = preview_of(draft)
-    client.get(address)
+    client.get(address, follow=True)
     draft.title = "Edited draft title"
     draft.save()  # a draft: the editor's save alone must show in the next preview
-    assert b"Edited draft title" in client.get(address).content
+    assert b"Edited draft title" in client.get(address, follow=True).content
 
 
 @pytest.mark.parametrize(
@@ -884,7 +884,7 @@ def test_an_expired_preview_is_refused(client, draft):
 
 def test_a_scheduled_article_s_preview_says_when(client):
     article = ArticleFactory(scheduled=True, slug="soon", title="Soon")
-    _, doc = get_page(client, preview_of(article))
+    _, doc = get_page(client, preview_of(article), follow=True)
     dates = " ".join(doc.find("p", class_="dates").text().split())
     assert "Scheduled for" in dates
     assert "Published" not in dates
@@ -893,7 +893,7 @@ def test_a_scheduled_article_s_preview_says_when(client):
 def test_a_deleted_article_s_preview_is_not_found(client, draft):
     address = preview_of(draft)
     articles_delete(queryset=Article.objects.filter(pk=draft.pk))
-    response, doc = get_page(client, address, status=404)
+    response, doc = get_page(client, address, status=404, follow=True)
     assert doc.find("h1").text() == "Page not found"
     assert response["Cache-Control"] == "private, no-store"
 

@@ -16,6 +16,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -94,6 +95,8 @@ class ArticleHistoryMixin:
 
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
+        if not isinstance(response, TemplateResponse):
+            return response  # no such article: the admin's redirect, with its message
         actions = sorted(response.context_data["action_list"], key=lambda a: a["revision"].pk)
         for older, newer in zip(actions, actions[1:], strict=False):
             newer["compare_url"] = reverse(
@@ -254,10 +257,12 @@ class ArticleHistoryMixin:
     def compare_view(self, request: HttpRequest, object_id: str, older: int, newer: int):
         """Two revisions of the article side by side, changed lines marked."""
         article = self.article_or_404(request, object_id, self.has_view_or_change_permission)
+        # Two exact lookups, not __in: Django answers "none" for an id no
+        # column can hold, where __in hands it to the database (a 500).
         revisions = {
             version.revision_id: version.revision
             for version in Version.objects.get_for_object(article)
-            .filter(revision_id__in=[older, newer])
+            .filter(Q(revision__pk=older) | Q(revision__pk=newer))
             .select_related("revision", "revision__user")
         }
         if set(revisions) != {older, newer}:

@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import ISO_8601, parsers, renderers, serializers
 from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
 from rest_framework.metadata import SimpleMetadata
@@ -35,9 +36,18 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from articles.api.renderers import JSONRenderer
 from articles.conf import article_settings
 from articles.documents import Served, render_json
+from articles.http import conditional_response
 
 # Links in documents are paths unless BASE_URL is set: URI references, not URIs.
-URI_REFERENCE = {"type": "string", "format": "uri-reference"}
+URI_REFERENCE = {"type": "string", "format": "uri-reference", "maxLength": 2000}
+SLUG_PATTERN = "^[-a-zA-Z0-9_]+$"
+# An article's slug in an address (the model's SlugField: at most 200 characters).
+SLUG_PARAMETER = OpenApiParameter(
+    "slug",
+    {"type": "string", "maxLength": 200, "pattern": SLUG_PATTERN},
+    OpenApiParameter.PATH,
+    description="The article's slug, as in its `slug` field.",
+)
 
 
 def public_url(path: str) -> str:
@@ -70,10 +80,17 @@ def served_response(
     headers: dict[str, str],
     content_type: str = "application/json",
 ) -> HttpResponse:
-    """Send built bytes: 200, or 304 when the client holds them already."""
-    response = get_conditional_response(
+    """Send built bytes: 200, 304 when the client holds them already, 412 when a
+    precondition (If-Match, If-Unmodified-Since) fails."""
+    response = conditional_response(
         request, etag=served.etag, last_modified=int(served.last_modified)
     ) or HttpResponse(served.body, content_type=content_type)
+    if response.status_code == 412 and content_type == "application/json":
+        body = {
+            "detail": _("It changed since the version you hold: the precondition failed."),
+            "code": "precondition_failed",
+        }
+        response = HttpResponse(render_json(body), content_type=content_type, status=412)
     response["ETag"] = served.etag
     response["Last-Modified"] = http_date(served.last_modified)
     response["Cache-Control"] = cache_control(served.expires_at)
@@ -99,6 +116,8 @@ class ServedBytesMixin:
         if (
             request.method in ("GET", "HEAD")
             and "format" not in request.GET
+            # Anything else (Accept: text/csv) gets DRF's 406.
+            and request.accepts("application/json")
             and not self.prefers_html(request)
         ):
             served = self.served(request, **kwargs)
@@ -148,6 +167,11 @@ class CheckedCursorPagination(CursorPagination):
         paginated = super().get_paginated_response_schema(schema)
         for link in ("next", "previous"):
             paginated["properties"][link] = {**URI_REFERENCE, "nullable": True}
+        paginated["properties"]["next"]["description"] = "The next page; null on the last."
+        paginated["properties"]["previous"]["description"] = "The page before; null on the first."
+        paginated["properties"]["results"]["maxItems"] = self.schema_max_page_size()
+        # Both links are always sent (null at either end).
+        paginated["required"] = ["next", "previous", "results"]
         return paginated
 
     def schema_max_page_size(self) -> int:
@@ -158,6 +182,13 @@ class CheckedCursorPagination(CursorPagination):
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"] |= {"minimum": 1, "maximum": self.schema_max_page_size()}
+                parameter["description"] = "How many items a page holds."
+            elif parameter["name"] == self.cursor_query_param:
+                parameter["schema"] |= {"maxLength": 1000}
+                parameter["description"] = (
+                    "Where a page starts: leave it out for the first page, then follow "
+                    "`next` and `previous` rather than building one."
+                )
         return parameters
 
     def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
@@ -342,7 +373,13 @@ class IsoDateField(serializers.DateField):
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """DRF's ModelSerializer, writing dates as the API contract says."""
+    """DRF's ModelSerializer for answers: dates as the contract writes them, every field read-only.
+
+    The apps' model serializers shape answers only. Every field is always
+    sent, so each is read-only, which the OpenAPI document marks required
+    (and nullable where the model allows null): a typed client need not
+    test for a field that is always there.
+    """
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -352,6 +389,12 @@ class ModelSerializer(serializers.ModelSerializer):
         models.BigAutoField: serializers.IntegerField,
         models.BigIntegerField: serializers.IntegerField,
     }
+
+    def get_extra_kwargs(self) -> dict:
+        extra = super().get_extra_kwargs()
+        for name in self.Meta.fields:
+            extra.setdefault(name, {})["read_only"] = True
+        return extra
 
 
 class AppDefaultsMixin:

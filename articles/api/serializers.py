@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from articles.api.base import URI_REFERENCE, IsoDateTimeField, ModelSerializer, public_url
 from articles.api.extensions import registered
+from articles.api.schema import STRUCTURED_DATA_REF
 from articles.citations import cited_numbers, reference_anchor
 from articles.conf import article_settings, content_language
 from articles.models import Article, Image, Reference, Section, Tag
@@ -38,6 +39,8 @@ class FileURLField(serializers.Field):
 
 
 class TagSerializer(ModelSerializer):
+    """A topic: filter the list by its slug (``?tag=``)."""
+
     class Meta:
         model = Tag
         fields = ["name", "slug"]
@@ -70,12 +73,17 @@ extend_schema_field(AuthorSerializer(allow_null=True))(AuthorField)
 
 
 class TocEntrySerializer(ModelSerializer):
+    """A line of the table of contents: link to ``#anchor``; level 3 nests under level 2."""
+
     class Meta:
         model = Section
         fields = ["anchor", "heading", "level"]
 
 
 class SectionSerializer(ModelSerializer):
+    """A section of the body, in order: show ``body_html`` under an h2 (level 2) or h3 (level 3)
+    heading whose id is ``anchor``; ``body_markdown`` is the same text as the editor wrote it."""
+
     body_markdown = serializers.CharField(source="body", read_only=True)
 
     class Meta:
@@ -88,6 +96,9 @@ IMAGE_SIZES = "(max-width: 760px) 100vw, 720px"
 
 
 class ImageSerializer(ModelSerializer):
+    """A figure: place it after the section ``after_section`` names (null: after the intro),
+    with its alt text, caption and credit; width and height reserve its space."""
+
     url = FileURLField(source="file", read_only=True)
     srcset = serializers.SerializerMethodField(
         help_text="Smaller copies in the original's format, then the original: for <img srcset>."
@@ -161,6 +172,9 @@ class ThumbnailSerializer(ImageSerializer):
 
 
 class ArticleListSerializer(ModelSerializer):
+    """An article in a list: enough for a card; ``url`` is its detail."""
+
+    published_at = IsoDateTimeField(read_only=True, help_text="When the article became public.")
     tags = TagSerializer(many=True, read_only=True)
     url = ArticleURLField()
     thumbnail = serializers.SerializerMethodField(
@@ -195,6 +209,9 @@ class ArticleListSerializer(ModelSerializer):
 
 
 class ReferenceSerializer(ModelSerializer):
+    """A numbered source: ``citation`` is the whole reference as text (Vancouver style); the
+    parts are there to format it otherwise. Empty parts are empty strings, never missing."""
+
     number = serializers.IntegerField(read_only=True, help_text="1-based place in the list.")
     doi_url = serializers.CharField(read_only=True)
     anchor = serializers.SerializerMethodField(
@@ -230,6 +247,8 @@ class ReferenceSerializer(ModelSerializer):
 
 
 class ReviewerSerializer(serializers.Serializer):
+    """Who last reviewed the article medically."""
+
     name = serializers.CharField(source="reviewer_name")
     credentials = serializers.CharField(source="reviewer_credentials")
 
@@ -330,6 +349,10 @@ def author_names(authors: str) -> list[str]:
 
 
 class ArticleDetailSerializer(ModelSerializer):
+    """A public article with every part, in reading order: intro, sections (with images after
+    the sections they follow), references. ``json_ld`` goes into the page's head as is."""
+
+    published_at = IsoDateTimeField(read_only=True, help_text="When the article became public.")
     tags = TagSerializer(many=True, read_only=True)
     toc = TocEntrySerializer(source="sections", many=True, read_only=True)
     sections = SectionSerializer(many=True, read_only=True)
@@ -383,12 +406,6 @@ class ArticleDetailSerializer(ModelSerializer):
             return None
         return ReviewerSerializer(article).data
 
-    @extend_schema_field(
-        {
-            "type": "object",
-            "description": "schema.org MedicalWebPage (JSON-LD), for the page's "
-            '<script type="application/ld+json">.',
-        }
-    )
+    @extend_schema_field(STRUCTURED_DATA_REF)
     def get_json_ld(self, article: Article) -> dict:
         return structured_data(article)

@@ -11,6 +11,7 @@ import re
 from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -156,6 +157,9 @@ class WebsiteField(serializers.URLField):
 
 
 class CommentSubmittedSerializer(serializers.Serializer):
+    """The answer to a comment sent: show ``message``. A pending comment appears in the list
+    once a moderator approves it; the email address is never sent back."""
+
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["pending", "approved"])
     message = serializers.CharField()
@@ -200,11 +204,15 @@ class ReportFormSerializer(KnownFieldsMixin, serializers.Serializer):
 
 
 class ReportReceivedSerializer(serializers.Serializer):
+    """The answer to a report: show ``message``."""
+
     status = serializers.ChoiceField(choices=["received"])
     message = serializers.CharField()
 
 
 class ReasonSerializer(serializers.Serializer):
+    """One moderation rule's vote on a comment, and why."""
+
     rule = serializers.CharField(help_text=_('The rule that voted; "default" when none did.'))
     verdict = serializers.ChoiceField(choices=["approve", "hold", "spam"])
     detail = serializers.CharField()
@@ -216,18 +224,24 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class ReportNoteSerializer(serializers.Serializer):
+    """One reader's report: its reason, note and time (never who sent it)."""
+
     reason = serializers.ChoiceField(choices=CommentReport.Reason.choices)
     note = serializers.CharField()
     created_at = IsoDateTimeField()
 
 
 class ReportsSerializer(serializers.Serializer):
+    """The open reports of a comment: how many, by reason, and their notes."""
+
     count = serializers.IntegerField(help_text=_("Open (not dismissed) reports."))
     reasons = serializers.DictField(child=serializers.IntegerField())
     notes = ReportNoteSerializer(many=True)
 
 
 class AuthorHistorySerializer(serializers.Serializer):
+    """How many comments from the same email address are in each status."""
+
     approved = serializers.IntegerField()
     pending = serializers.IntegerField()
     spam = serializers.IntegerField()
@@ -290,7 +304,34 @@ class ModerationCommentSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+class CommentFormSchema(OpenApiSerializerExtension):
+    """The form in the OpenAPI document without its honeypot.
+
+    A form generator or a browser's autofill would fill a documented field,
+    and the comment would go to spam. OPTIONS still names it, marked.
+    """
+
+    target_class = "comments.api.serializers.CommentFormSerializer"
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        honeypot = comment_settings.HONEYPOT_FIELD
+        schema["properties"].pop(honeypot, None)
+        if honeypot in schema.get("required", []):
+            schema["required"].remove(honeypot)
+        return schema
+
+
+class BulkModeratedSerializer(serializers.Serializer):
+    """The answer to a bulk decision: how many comments changed."""
+
+    updated = serializers.IntegerField(help_text=_("Comments whose status changed."))
+    action = serializers.ChoiceField(choices=list(STATUS_OF_ACTION))
+
+
 class BulkModerationSerializer(KnownFieldsMixin, serializers.Serializer):
+    """One decision for many comments: every id must exist, or nothing changes."""
+
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         min_length=1,

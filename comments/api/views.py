@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import time
 
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, parsers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.metadata import SimpleMetadata
@@ -21,15 +23,23 @@ from rest_framework.views import APIView
 
 from articles import documents
 from articles.api.base import (
+    SLUG_PARAMETER,
     AppDefaultsMixin,
     CheckedCursorPagination,
+    JSONParser,
     KnownQueryParamsMixin,
     ServedBytesMixin,
 )
 from articles.documents import Listing
 from articles.models import Article
 from comments import moderation, services
+from comments.api.schema import (
+    COMMENT_FORM_COMPONENTS,
+    COMMENT_FORM_OPTIONS,
+    COMMENT_ID_PARAMETER,
+)
 from comments.api.serializers import (
+    BulkModeratedSerializer,
     BulkModerationSerializer,
     CommentFormSerializer,
     CommentSerializer,
@@ -90,6 +100,46 @@ class CommentPostThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
 
+    def rate_limit_headers(self) -> dict[str, str]:
+        """The client's standing after this request (IETF draft RateLimit headers).
+
+        Empty when no limit is set or the throttle has not run.
+        """
+        history = getattr(self, "history", None)
+        if self.rate is None or history is None:
+            return {}
+        remaining = max(0, self.num_requests - len(history))
+        # The window frees a request when the oldest one in it leaves.
+        reset = self.duration - (self.now - history[-1]) if history else 0
+        return {
+            "RateLimit-Limit": str(self.num_requests),
+            "RateLimit-Remaining": str(remaining),
+            "RateLimit-Reset": str(max(0, math.ceil(reset))),
+        }
+
+
+class RateLimitHeadersMixin:
+    """Every answer to a throttled request says where the client stands (RateLimit-*)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for throttle in getattr(self, "_checked_throttles", ()):
+            for name, value in throttle.rate_limit_headers().items():
+                response[name] = value
+        return response
+
+    def check_throttles(self, request) -> None:
+        # DRF's check, keeping the throttles so that the answer can report
+        # what they counted.
+        self._checked_throttles = self.get_throttles()
+        waits = [
+            throttle.wait()
+            for throttle in self._checked_throttles
+            if not throttle.allow_request(request, self)
+        ]
+        if waits:
+            self.throttled(request, max((w for w in waits if w is not None), default=None))
+
 
 class OldestFirstPagination(CheckedCursorPagination):
     ordering = ("submitted_at", "id")
@@ -108,6 +158,11 @@ class CommentFormMetadata(SimpleMetadata):
     """DRF's OPTIONS description, marking the honeypot so frontends can hide it, and
     saying how deep replies may nest, so they offer no Reply where one would be refused."""
 
+    def determine_metadata(self, request, view) -> dict:
+        metadata = super().determine_metadata(request, view)
+        metadata["description"] = FORM_DESCRIPTION
+        return metadata
+
     def get_field_info(self, field) -> dict:
         info = super().get_field_info(field)
         if isinstance(field, HoneypotField):
@@ -117,8 +172,48 @@ class CommentFormMetadata(SimpleMetadata):
         return info
 
 
+FORM_DESCRIPTION = (
+    "The comment form: render a field per entry of actions.POST, with its label, help text "
+    "and limits. Hide the field marked honeypot from people and from assistive technology "
+    "(a comment with it filled in is treated as spam); offer no Reply under a comment whose "
+    "depth has reached the parent field's max_depth."
+)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["comments"],
+        operation_id="article_comments_list",
+        summary="List an article's comments",
+        description=(
+            "The approved comments of a published article, oldest first: replies carry their "
+            "`parent`'s id and a `depth`. 404 for an unknown, draft or scheduled article. "
+            "Revalidate with If-None-Match (304)."
+        ),
+        parameters=[SLUG_PARAMETER],
+    ),
+    post=extend_schema(
+        tags=["comments"],
+        operation_id="article_comment_create",
+        summary="Send a comment",
+        description=(
+            "Name, email and comment are required; the email is never shown or sent back. "
+            "The comment is published at once (`approved`) or waits for a moderator "
+            "(`pending`). 403 when comments are closed; 409 for the same comment twice; 429 "
+            "when this client sends too fast (Retry-After). When the comment speaks of "
+            "self-harm or suicide, every answer carries `support`: show it first."
+        ),
+        parameters=[SLUG_PARAMETER],
+        request=CommentFormSerializer,
+        responses={201: CommentSubmittedSerializer},
+    ),
+)
 class ArticleCommentsView(
-    AppDefaultsMixin, ServedBytesMixin, KnownQueryParamsMixin, generics.ListCreateAPIView
+    RateLimitHeadersMixin,
+    AppDefaultsMixin,
+    ServedBytesMixin,
+    KnownQueryParamsMixin,
+    generics.ListCreateAPIView,
 ):
     """Approved comments of a public article (GET), and the comment form (POST).
 
@@ -186,7 +281,11 @@ class ArticleCommentsView(
             return Comment.objects.none()
         return comment_list_public(article=self.article)
 
-    @extend_schema(request=CommentFormSerializer, responses={201: CommentSubmittedSerializer})
+    @classmethod
+    def options_operation(cls) -> tuple[dict, dict]:
+        """The OPTIONS operation of the OpenAPI document: the form's description."""
+        return COMMENT_FORM_OPTIONS, COMMENT_FORM_COMPONENTS
+
     def post(self, request: Request, *args, **kwargs) -> Response:
         form = self.get_serializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -225,19 +324,25 @@ class ReportThrottle(CommentPostThrottle):
     rate_setting = "REPORT_THROTTLE_RATE"
 
 
-class CommentReportView(AppDefaultsMixin, KnownQueryParamsMixin, generics.GenericAPIView):
+class CommentReportView(
+    RateLimitHeadersMixin, AppDefaultsMixin, KnownQueryParamsMixin, generics.GenericAPIView
+):
     """Report a published comment to the moderators: once per client and comment."""
 
     serializer_class = ReportFormSerializer
     throttle_classes = [ReportThrottle]
 
     @extend_schema(
+        tags=["comments"],
+        operation_id="comment_report_create",
+        summary="Report a comment",
         responses={201: ReportReceivedSerializer},
+        parameters=[COMMENT_ID_PARAMETER],
         description=(
-            "Report a published comment. One report per client (its address) and comment: "
-            "a second answers 409 with code `already_reported`. When enough different "
-            "clients report a comment (RLS_COMMENTS['REPORTS_TO_REVIEW']), moderators see "
-            "it in their Reported tab."
+            "Report a published comment to the moderators. One report per client (its "
+            "address) and comment: a second answers 409 with code `already_reported`. When "
+            "enough different clients report a comment (RLS_COMMENTS['REPORTS_TO_REVIEW']), "
+            "moderators see it in their Reported tab."
         ),
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -293,29 +398,41 @@ def _choice(params, name: str, choices: list[str], default: str | None) -> str |
     return value
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "status",
-            enum=Comment.Status.values,
-            description=(
-                "Which comments; default pending (the queue), or approved when `reported` is given."
+@extend_schema_view(
+    get=extend_schema(
+        tags=["moderation"],
+        operation_id="moderation_comments_list",
+        summary="List comments to moderate",
+        description=(
+            "The moderation queue (pending comments) or any status, oldest first, with the "
+            "private fields moderators need: email, IP address, user agent, every rule's vote, "
+            "reports and the email's history. Ask `priority=urgent` first: comments that speak "
+            "of self-harm or suicide must not wait behind the rest."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "status",
+                enum=Comment.Status.values,
+                description=(
+                    "Which comments; default pending (the queue), or approved when "
+                    "`reported` is given."
+                ),
             ),
-        ),
-        OpenApiParameter(
-            "priority",
-            enum=Comment.Priority.values,
-            description="Only urgent (crisis language) or only normal comments.",
-        ),
-        OpenApiParameter(
-            "reported",
-            bool,
-            description=(
-                "true: only comments whose open reports reach REPORTS_TO_REVIEW "
-                "(the Reported tab); false: only those below it."
+            OpenApiParameter(
+                "priority",
+                enum=Comment.Priority.values,
+                description="Only urgent (crisis language) or only normal comments.",
             ),
-        ),
-    ]
+            OpenApiParameter(
+                "reported",
+                bool,
+                description=(
+                    "true: only comments whose open reports reach REPORTS_TO_REVIEW "
+                    "(the Reported tab); false: only those below it."
+                ),
+            ),
+        ],
+    )
 )
 class ModerationCommentList(ModerationMixin, KnownQueryParamsMixin, generics.ListAPIView):
     """The moderation queue (or any status), oldest first, with private fields."""
@@ -341,13 +458,52 @@ class ModerationCommentList(ModerationMixin, KnownQueryParamsMixin, generics.Lis
         return super().get_serializer(*args, **kwargs)
 
 
+class ModerationActionSchema(AutoSchema):
+    """Each action its own operation id: ``moderation_comment_approve`` and so on."""
+
+    def get_operation_id(self) -> str:
+        return f"moderation_comment_{self.view.action}"
+
+    def get_summary(self) -> str:
+        return ACTION_SUMMARIES[self.view.action]
+
+    def get_description(self) -> str:
+        return (
+            "Decide one comment; the answer is the comment as moderators see it. The same "
+            "decision as the admin's, through the same rules (reports dismissed on approval)."
+        )
+
+
+ACTION_SUMMARIES = {
+    "approve": "Approve a comment",
+    "spam": "Mark a comment as spam",
+    "remove": "Remove a comment",
+}
+
+
 class ModerationAction(ModerationMixin, KnownQueryParamsMixin, APIView):
     """Approve, mark as spam or remove one comment."""
 
+    # No body is needed; an empty form (a browser's button, a test client's
+    # POST) is no body either. Any other kind of body is refused (415).
+    parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
+
     action: str = ""
 
-    @extend_schema(request=None, responses={200: ModerationCommentSerializer})
+    schema = ModerationActionSchema()
+
+    @extend_schema(
+        tags=["moderation"],
+        request=None,
+        responses={200: ModerationCommentSerializer},
+        parameters=[COMMENT_ID_PARAMETER],
+    )
     def post(self, request: Request, pk: int) -> Response:
+        # The body is read (and refused: 415, 400) before anything changes.
+        if request.data:
+            raise ValidationError(
+                {"non_field_errors": [_("This action takes no body.")]}, code="unexpected_body"
+            )
         comment = get_object_or_404(Comment, pk=pk)
         services.comments_moderate(
             queryset=Comment.objects.filter(pk=comment.pk),
@@ -362,7 +518,15 @@ class ModerationAction(ModerationMixin, KnownQueryParamsMixin, APIView):
 class ModerationBulk(ModerationMixin, KnownQueryParamsMixin, APIView):
     """Apply one action to many comments: ``{"ids": [...], "action": "approve"}``."""
 
-    @extend_schema(request=BulkModerationSerializer, responses={200: dict})
+    @extend_schema(
+        tags=["moderation"],
+        operation_id="moderation_comments_bulk",
+        summary="Moderate many comments",
+        description="One action for up to 500 comments; an unknown id refuses the whole "
+        "request (400) and changes nothing.",
+        request=BulkModerationSerializer,
+        responses={200: BulkModeratedSerializer},
+    )
     def post(self, request: Request) -> Response:
         form = BulkModerationSerializer(data=request.data)
         form.is_valid(raise_exception=True)

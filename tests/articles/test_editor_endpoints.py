@@ -7,7 +7,9 @@ import os
 
 import markdownx.forms
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image as PILImage
 
 from articles.conf import article_settings
@@ -131,6 +133,57 @@ def test_preview_without_content_is_bad_request(editor):
     response = editor.post(PREVIEW_URL, {})
 
     assert response.status_code == 400
+    assert list(response.json()) == ["content"]
+
+
+# Refusals: JSON, as the API under whose prefix the endpoints sit
+
+
+def assert_json_refusal(response, status: int) -> None:
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert isinstance(response.json()["detail"], str)
+
+
+@pytest.mark.parametrize("url", [PREVIEW_URL, UPLOAD_URL])
+def test_refusing_a_visitor_who_is_not_staff_is_a_json_403(client, url):
+    assert_json_refusal(post_endpoint(client, url), 403)
+
+
+@pytest.mark.parametrize("url", [PREVIEW_URL, UPLOAD_URL])
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "OPTIONS", "PROPFIND"])
+def test_a_method_other_than_post_is_a_json_405_naming_post(editor, url, method):
+    response = editor.generic(method, url)
+
+    assert_json_refusal(response, 405)
+    assert response["Allow"] == "POST"
+
+
+@pytest.mark.parametrize("url", [PREVIEW_URL, UPLOAD_URL])
+def test_a_post_without_the_csrf_token_is_a_json_403(staff_user, url):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_user)
+
+    assert_json_refusal(post_endpoint(client, url), 403)
+
+
+def test_a_post_with_the_csrf_token_is_answered(staff_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_user)
+    client.get("/admin/")  # the admin's page sets the CSRF cookie, as for the editor's script
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+
+    response = client.post(PREVIEW_URL, {"content": "*Hi*"}, headers={"X-CSRFToken": token})
+
+    assert response.status_code == 200
+    assert response.content == b"<p><em>Hi</em></p>"
+
+
+@pytest.mark.parametrize("url", [PREVIEW_URL, UPLOAD_URL])
+def test_a_body_django_cannot_parse_is_a_json_400(editor, url):
+    response = editor.post(url, "--x--", content_type="multipart/form-data")
+
+    assert_json_refusal(response, 400)
 
 
 # Uploads

@@ -81,6 +81,21 @@ def test_a_feed_revalidates_with_its_etag_and_changes_with_the_articles(client, 
     assert b"/articles/new/" in again.content
 
 
+@pytest.mark.parametrize("path", ["/feed/", "/feed/atom/"])
+@pytest.mark.parametrize("header", ["If-None-Match", "If-Modified-Since"])
+def test_a_304_names_no_length(client, articles, path, header):
+    # Not CommonMiddleware's "0" (RFC 9110 allows only the 200's length), nor
+    # the 200's length, for which Node's fetch waits on a kept-alive connection.
+    first = client.get(path)
+    validator = first["ETag" if header == "If-None-Match" else "Last-Modified"]
+
+    response = client.get(path, headers={header: validator})
+
+    assert response.status_code == 304
+    assert response.headers.get("Content-Length") is None
+    assert response.content == b""
+
+
 def test_the_sitemap_gives_each_public_article_with_its_last_change(client, articles):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200

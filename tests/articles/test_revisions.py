@@ -146,6 +146,26 @@ def test_comparing_revisions_of_another_article_is_not_found(editor, article):
     assert editor.get(url).status_code == 404
 
 
+@pytest.mark.parametrize("chosen", ["{huge}/{newer}/", "?older={huge}&newer={newer}"])
+def test_comparing_with_a_revision_id_no_column_holds_is_not_found(editor, article, chosen):
+    newer = revisions_of(article)[0].pk
+    chosen = chosen.format(huge=2**64, newer=newer)
+
+    response = editor.get(f"/admin/articles/article/{article.pk}/history/compare/{chosen}")
+
+    assert response.status_code == 404
+
+
+def test_the_history_of_an_article_that_is_gone_leads_back_to_the_admin(editor, article):
+    url = f"/admin/articles/article/{article.pk}/history/"
+    services.articles_delete(queryset=Article.objects.filter(pk=article.pk))
+
+    response = editor.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
 def test_moderators_see_no_article_history(client, moderator, article):
     client.force_login(moderator)
     assert client.get(f"/admin/articles/article/{article.pk}/history/").status_code == 403

@@ -139,6 +139,17 @@ def test_search_finds_words_in_the_text(moderating):
     assert shown(moderating.get(WORKSPACE, {"q": "ferritin low"})) == [found]
 
 
+def test_the_article_filter_shows_that_articles_comments(moderating):
+    found = CommentFactory(status=Comment.Status.PENDING)
+    CommentFactory(status=Comment.Status.PENDING)
+    assert shown(moderating.get(WORKSPACE, {"article": found.article_id})) == [found]
+
+
+def test_an_article_id_no_column_holds_shows_an_empty_tab(moderating):
+    CommentFactory(status=Comment.Status.PENDING)
+    assert shown(moderating.get(WORKSPACE, {"article": str(2**64)})) == []
+
+
 def test_a_row_shows_every_reason_the_reply_it_answers_the_history_and_the_reports(moderating):
     article = ArticleFactory(title="Iron and sleep")
     parent = CommentFactory(

@@ -628,6 +628,8 @@ def test_a_preview_link_shows_the_draft_under_a_banner(page: Page, site):
     draft = ArticleFactory(draft=True, title="A draft about ferritin")
     SectionFactory(article=draft, heading="Not yet public")
     page.goto(f"{site}/articles/{draft.slug}/?preview={preview_token(draft)}")
+    # The token traded for a cookie: the address shown holds none.
+    expect(page).to_have_url(f"{site}/articles/{draft.slug}/preview/")
     expect(page.locator(".preview-banner")).to_contain_text("Preview")
     expect(page.locator("article h1")).to_have_text("A draft about ferritin")
     expect(page.get_by_role("heading", name="Not yet public")).to_be_visible()
