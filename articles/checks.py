@@ -19,6 +19,7 @@ from django.core import checks
 from django.core.checks import CheckMessage, Error, Tags, register
 from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from django.utils.module_loading import import_string
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
 from articles.conf import SETTING_NAME, article_settings
 
@@ -286,8 +287,6 @@ def check_development_cache(app_configs=None, **kwargs) -> list[checks.Warning]:
     one changes reaches the others only when their entries expire. DummyCache
     keeps nothing, so nothing goes stale: no warning.
     """
-    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
-
     if not settings.DEBUG:
         return []  # the deploy check (W002) speaks for production
     try:
@@ -312,8 +311,7 @@ def check_development_cache(app_configs=None, **kwargs) -> list[checks.Warning]:
             f"server's entries expire, up to {lifetime} seconds later "
             f"({SETTING_NAME}['CACHE_TIMEOUT']).",
             hint="Use a cache every local process shares: DiskCache's "
-            "diskcache.DjangoCache (the demo host's default without REDIS_URL), "
-            "Django's FileBasedCache, or Redis.",
+            "diskcache.DjangoCache (the demo host's default without REDIS_URL) or Redis.",
             id="articles.W007",
         )
     ]

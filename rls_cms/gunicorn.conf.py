@@ -5,7 +5,7 @@ gunicorn -c rls_cms/gunicorn.conf.py rls_cms.wsgi
 
 import os
 
-from rls_cms.request_log import JSON_FORMATTER
+from rls_cms.request_log import console_handler
 
 # Behind a proxy on the same machine by default; BIND=0.0.0.0:8000 to take
 # connections from a proxy elsewhere.
@@ -25,24 +25,17 @@ max_requests_jitter = 200
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# gunicorn's own lines (start, worker restarts) as JSON too, like Django's.
-if os.environ.get("LOG_FORMAT", "json") == "json":
-    logconfig_dict = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"json": JSON_FORMATTER},
-        "handlers": {
-            "console": {
-                "class": "logging.StreamHandler",
-                "formatter": "json",
-                "stream": "ext://sys.stderr",
-            }
-        },
-        "loggers": {
-            "gunicorn.error": {
-                "level": loglevel.upper(),
-                "handlers": ["console"],
-                "propagate": False,
-            }
-        },
-    }
+# gunicorn's own lines (start, worker restarts) as Django's are: JSON, or
+# text; and without preview tokens, which "Error handling request <uri>" names.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    **console_handler(os.environ.get("LOG_FORMAT", "json"), stream="ext://sys.stderr"),
+    "loggers": {
+        "gunicorn.error": {
+            "level": loglevel.upper(),
+            "handlers": ["console"],
+            "propagate": False,
+        }
+    },
+}

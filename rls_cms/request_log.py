@@ -29,6 +29,26 @@ JSON_FORMATTER = {
 }
 
 
+def console_handler(log_format: str, **options) -> dict:
+    """The one console handler of Django's logs and gunicorn's (logging.config's form):
+    JSON lines or text, and preview tokens out of every line."""
+    return {
+        "formatters": {
+            "json": JSON_FORMATTER,
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        },
+        "filters": {"preview_tokens": {"()": "rls_cms.request_log.RedactPreviewTokens"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": log_format,
+                "filters": ["preview_tokens"],
+                **options,
+            }
+        },
+    }
+
+
 # A path segment after /preview/, or a preview= query parameter's value.
 PREVIEW_TOKEN = re.compile(r"(?<=/preview/)[^/?#\s]+|(?<=[?&]preview=)[^&#\s]+")
 # What every log record has; anything else on a record came as ``extra``.

@@ -14,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from rls_cms.request_log import JSON_FORMATTER
+from rls_cms.request_log import console_handler
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -295,6 +295,16 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/api/.*$"
+# What a frontend on another origin must read: validators to revalidate with,
+# and where it stands with the throttle.
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+]
 
 # The apps' endpoints set what they rely on themselves; this is the host's
 # own API default, here only the schema generator for /api/schema/.
@@ -304,7 +314,13 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "rls_cms API",
-    "DESCRIPTION": "Read articles and their parts; the public contract of rls_cms.",
+    "DESCRIPTION": (
+        "Health articles and their parts, readers' comments, and the staff's moderation "
+        "queue: the public contract of rls_cms. Every field an answer always carries is "
+        "required; reads carry an ETag (send it back in If-None-Match for a 304); every "
+        "error has the one `Error` shape. Generate a typed client from this document "
+        "(openapi-typescript, for one): the README's 'A typed client' shows how."
+    ),
     "VERSION": "1.0.0",
     # OpenAPI 3.1: JSON Schema itself, so a nullable part is `oneOf: [its schema,
     # {"type": "null"}]`, which validators and generators read alike.
@@ -362,22 +378,11 @@ if LOG_FORMAT not in {"json", "text"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "json": JSON_FORMATTER,
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
     # Preview tokens out of every line: Django's name paths ("Forbidden: /api/v1/
     # preview/<token>/"), runserver's the query string too. On the loggers, so
     # that the record is changed before any handler sees it; on the handler
     # for any other line that names a path.
-    "filters": {"preview_tokens": {"()": "rls_cms.request_log.RedactPreviewTokens"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["preview_tokens"],
-        }
-    },
+    **console_handler(LOG_FORMAT),
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"filters": ["preview_tokens"]},

@@ -8,7 +8,10 @@ line names a token. The older form, ``/api/v1/preview/<token>/``, still works.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
+import logging.config
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -366,3 +369,19 @@ def test_the_filter_leaves_other_lines_alone():
     record = logging.makeLogRecord({"msg": "Not Found: %s", "args": ("/articles/x/preview/",)})
     RedactPreviewTokens().filter(record)
     assert (record.msg, record.args) == ("Not Found: %s", ("/articles/x/preview/",))
+
+
+def test_gunicorn_names_no_token_in_its_own_lines():
+    # "Error handling request <uri>": gunicorn's error log names the address.
+    config: dict = {}
+    exec(Path("rls_cms/gunicorn.conf.py").read_text(), config)
+    logging.config.dictConfig(config["logconfig_dict"])
+    logger = logging.getLogger("gunicorn.error")
+    stream = io.StringIO()
+    logger.handlers[0].setStream(stream)
+    try:
+        logger.error("Error handling request %s", "/api/v1/preview/Mg:1abc:sig/?preview=Mg:2x")
+    finally:
+        logger.handlers.clear()
+    assert "/api/v1/preview/<token>/?preview=<token>" in stream.getvalue()
+    assert "Mg:" not in stream.getvalue()

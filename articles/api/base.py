@@ -93,7 +93,10 @@ def served_response(
         response = HttpResponse(render_json(body), content_type=content_type, status=412)
     response["ETag"] = served.etag
     response["Last-Modified"] = http_date(served.last_modified)
-    response["Cache-Control"] = cache_control(served.expires_at)
+    # A refusal is kept by nobody; its validators say what is current.
+    response["Cache-Control"] = (
+        "no-store" if response.status_code == 412 else cache_control(served.expires_at)
+    )
     for name, value in headers.items():
         if name == "Vary":
             patch_vary_headers(response, [value])
@@ -372,7 +375,7 @@ class IsoDateField(serializers.DateField):
         super().__init__(**kwargs)
 
 
-class ModelSerializer(serializers.ModelSerializer):
+class ReadModelSerializer(serializers.ModelSerializer):
     """DRF's ModelSerializer for answers: dates as the contract writes them, every field read-only.
 
     The apps' model serializers shape answers only. Every field is always
@@ -392,7 +395,7 @@ class ModelSerializer(serializers.ModelSerializer):
 
     def get_extra_kwargs(self) -> dict:
         extra = super().get_extra_kwargs()
-        for name in self.Meta.fields:
+        for name in getattr(self.Meta, "fields", ()):
             extra.setdefault(name, {})["read_only"] = True
         return extra
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from articles.api.components import STRUCTURED_DATA
 from articles.checks import url_patterns
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -67,7 +68,6 @@ REASONS = {
     "401": "No credentials, or credentials that are not valid.",
     "403": "The caller may not do this (comments closed, a preview link expired).",
     "404": "No such object, or a cursor that is not one of ours.",
-    "405": "The method is not one this address answers; the Allow header lists those it does.",
     "406": "The Accept header asks for a format the endpoint does not serve.",
     "409": "The same comment, or the same client's report of a comment, was sent already.",
     "412": "An If-Match or If-Unmodified-Since precondition failed: the article changed.",
@@ -99,7 +99,8 @@ HEADERS = {
         "schema": {"type": "string", "maxLength": 200},
     },
     "Vary": {
-        "description": "The request headers the answer depends on (Accept).",
+        "description": "The request headers the answer depends on: Origin when the host "
+        "allows CORS, Accept while the browsable API is on.",
         "schema": {"type": "string", "maxLength": 200},
     },
     "Retry-After": {
@@ -135,6 +136,18 @@ CONDITIONAL_PARAMETERS = [
         "description": "The Last-Modified of the answer you hold (If-None-Match wins).",
         "schema": {"type": "string", "maxLength": 40},
     },
+    {
+        "in": "header",
+        "name": "If-Match",
+        "description": "Answer only if the answer is still this ETag: 412 otherwise.",
+        "schema": {"type": "string", "maxLength": 1000},
+    },
+    {
+        "in": "header",
+        "name": "If-Unmodified-Since",
+        "description": "Answer only if nothing changed since this HTTP date: 412 otherwise.",
+        "schema": {"type": "string", "maxLength": 40},
+    },
 ]
 
 # Operations answered from stored bytes, with validators; and throttled ones.
@@ -166,134 +179,6 @@ TAGS = [
 ]
 
 
-def _text(max_length: int = 1000, **more) -> dict:
-    return {"type": "string", "maxLength": max_length, **more}
-
-
-def _typed(*types: str) -> dict:
-    """A JSON-LD ``@type`` that is one of ``types``."""
-    return {"type": "string", "enum": list(types)}
-
-
-_LINK = {"type": "string", "format": "uri-reference", "maxLength": 2000}
-_LIST = 200  # keywords, images, citations, authors: bounded by what editors write
-
-
-def _node(required: list[str], **properties) -> dict:
-    return {
-        "type": "object",
-        "required": required,
-        "properties": properties,
-        "additionalProperties": False,
-    }
-
-
-# The detail's ``json_ld``: schema.org as ``articles.api.serializers.structured_data``
-# builds it. Optional members are left out when empty, never null.
-STRUCTURED_DATA = {
-    "StructuredDataAgent": {
-        **_node(
-            ["@type", "name"],
-            **{
-                "@type": _typed("Person", "Organization"),
-                "name": _text(200),
-                "url": _LINK,
-                "honorificSuffix": _text(200, description="A person's credentials (MD, RN)."),
-            },
-        ),
-        "description": "A person or an organization: the byline, or the medical reviewer.",
-    },
-    "StructuredDataPublisher": _node(
-        ["@type", "name", "url"],
-        **{
-            "@type": _typed("Organization"),
-            "name": _text(200),
-            "url": _LINK,
-            "logo": _node(["@type", "url"], **{"@type": _typed("ImageObject"), "url": _LINK}),
-        },
-    ),
-    "StructuredDataCitation": {
-        **_node(
-            ["@type", "name"],
-            **{
-                "@type": _typed("ScholarlyArticle", "CreativeWork"),
-                "name": _text(1000),
-                "author": {
-                    "type": "array",
-                    "maxItems": _LIST,
-                    "items": _node(
-                        ["@type", "name"], **{"@type": _typed("Person"), "name": _text(200)}
-                    ),
-                },
-                "isPartOf": _node(
-                    ["@type", "name"], **{"@type": _typed("Periodical"), "name": _text(500)}
-                ),
-                "publisher": _node(
-                    ["@type", "name"], **{"@type": _typed("Organization"), "name": _text(500)}
-                ),
-                "datePublished": _text(40, description="A year (2019) or a date (2019-03-01)."),
-                "identifier": _node(
-                    ["@type", "propertyID", "value"],
-                    **{
-                        "@type": _typed("PropertyValue"),
-                        "propertyID": _typed("DOI"),
-                        "value": _text(200),
-                    },
-                ),
-                "sameAs": _LINK,
-                "url": _LINK,
-            },
-        ),
-        "description": "A reference: a ScholarlyArticle in a Periodical when it has a DOI, "
-        "else a CreativeWork from its source.",
-    },
-    "StructuredData": {
-        **_node(
-            [
-                "@context",
-                "@type",
-                "headline",
-                "description",
-                "inLanguage",
-                "datePublished",
-                "dateModified",
-                "keywords",
-                "image",
-                "citation",
-            ],
-            **{
-                "@context": _typed("https://schema.org"),
-                "@type": _typed("MedicalWebPage"),
-                "headline": _text(200),
-                "description": _text(10000),
-                "inLanguage": _text(35, description="A BCP 47 language tag (en-US)."),
-                "datePublished": _text(40, format="date-time"),
-                "dateModified": _text(40, format="date-time"),
-                "keywords": {"type": "array", "maxItems": _LIST, "items": _text(100)},
-                "image": {"type": "array", "maxItems": _LIST, "items": _LINK},
-                "citation": {
-                    "type": "array",
-                    "maxItems": 1000,
-                    "items": {"$ref": "#/components/schemas/StructuredDataCitation"},
-                },
-                "url": _LINK,
-                "mainEntityOfPage": _node(
-                    ["@type", "@id"], **{"@type": _typed("WebPage"), "@id": _LINK}
-                ),
-                "author": {"$ref": "#/components/schemas/StructuredDataAgent"},
-                "publisher": {"$ref": "#/components/schemas/StructuredDataPublisher"},
-                "lastReviewed": _text(10, format="date"),
-                "reviewedBy": {"$ref": "#/components/schemas/StructuredDataAgent"},
-            },
-        ),
-        "description": "The article as schema.org JSON-LD (a MedicalWebPage), for search "
-        "engines: put it in the page's head, in a script element of type "
-        "application/ld+json, as it is. `url` and `mainEntityOfPage` are there when the site's "
-        "address is set (RLS_ARTICLES['SITE_URL']).",
-    },
-}
-STRUCTURED_DATA_REF = {"$ref": "#/components/schemas/StructuredData"}
-
 # What the demo article's answers look like, shortened (two sections, one
 # image, two references); tests/api/test_schema_examples.py keeps them true.
 EXAMPLES = json.loads((Path(__file__).parent / "examples.json").read_text(encoding="utf-8"))
@@ -321,13 +206,14 @@ INT64_MAX = 2**63 - 1
 
 
 def statuses(path: str, method: str, operation: dict) -> set[str]:
-    found = {"400", "404", "405", "406"}
+    if EDITOR_PREFIX in path:
+        # A form the editor sends (400), or no staff session or CSRF token (403).
+        return {"400", "403"}
+    found = {"400", "404", "406"}
     if "requestBody" in operation or method == "post":
         found |= {"413", "415"}
     if STAFF_PREFIX in path:
         found |= {"401", "403"}
-    if EDITOR_PREFIX in path:
-        found |= {"403"}  # not staff who write articles, or no CSRF token
     if path.endswith("/preview/"):
         found |= {"401"}  # no token in the Authorization header
     if "/preview/" in path:
@@ -441,6 +327,24 @@ def rename_components(result: dict) -> dict:
     return result
 
 
+def nullable_as_json_schema(node) -> None:
+    """OpenAPI 3.1's null for 3.0's ``nullable`` (drf-spectacular leaves some, ours too)."""
+    if isinstance(node, dict):
+        if node.pop("nullable", False):
+            kind = node.get("type")
+            if isinstance(kind, str):
+                node["type"] = [kind, "null"]
+            elif kind is None:
+                inner = dict(node)
+                node.clear()
+                node["oneOf"] = [inner, {"type": "null"}]
+        for value in node.values():
+            nullable_as_json_schema(value)
+    elif isinstance(node, list):
+        for item in node:
+            nullable_as_json_schema(item)
+
+
 def bound_integers(node) -> None:
     """Every integer of the document within 64 bits: ids, counts, sizes are never negative."""
     if isinstance(node, dict):
@@ -457,17 +361,14 @@ def bound_integers(node) -> None:
 
 
 def servers(request) -> list[dict]:
-    """Where the API is: the host's SERVERS setting, else the address the document came from."""
-    configured = getattr(settings, "SPECTACULAR_SETTINGS", {}).get("SERVERS")
-    if configured:
-        return configured
+    """Where the API is: the address the document came from (a host's SERVERS wins)."""
     if request is None:
         return []
     environment = "Local development" if settings.DEBUG else "Production"
     return [
         {
             "url": request.build_absolute_uri("/").rstrip("/"),
-            "description": f"{environment}: the server this document came from.",
+            "description": f"{environment}: this server.",
             # Public: the frontends of anyone the host serves call it.
             "x-internal": False,
         }
@@ -490,5 +391,7 @@ def contract(result: dict, generator, request, public) -> dict:
     for name, example in EXAMPLES.items():
         if name in schemas:
             schemas[name]["example"] = example
+    if str(result.get("openapi", "")).startswith("3.1"):
+        nullable_as_json_schema(result)
     bound_integers(result)
     return result

@@ -9,9 +9,9 @@ from django.utils.html import strip_tags
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.api.base import URI_REFERENCE, IsoDateTimeField, ModelSerializer, public_url
+from articles.api.base import URI_REFERENCE, IsoDateTimeField, ReadModelSerializer, public_url
+from articles.api.components import STRUCTURED_DATA_REF
 from articles.api.extensions import registered
-from articles.api.schema import STRUCTURED_DATA_REF
 from articles.citations import cited_numbers, reference_anchor
 from articles.conf import article_settings, content_language
 from articles.models import Article, Image, Reference, Section, Tag
@@ -38,7 +38,7 @@ class FileURLField(serializers.Field):
         return public_url(file.url) if file else None
 
 
-class TagSerializer(ModelSerializer):
+class TagSerializer(ReadModelSerializer):
     """A topic: filter the list by its slug (``?tag=``)."""
 
     class Meta:
@@ -72,7 +72,7 @@ class AuthorField(serializers.Field):
 extend_schema_field(AuthorSerializer(allow_null=True))(AuthorField)
 
 
-class TocEntrySerializer(ModelSerializer):
+class TocEntrySerializer(ReadModelSerializer):
     """A line of the table of contents: link to ``#anchor``; level 3 nests under level 2."""
 
     class Meta:
@@ -80,7 +80,7 @@ class TocEntrySerializer(ModelSerializer):
         fields = ["anchor", "heading", "level"]
 
 
-class SectionSerializer(ModelSerializer):
+class SectionSerializer(ReadModelSerializer):
     """A section of the body, in order: show ``body_html`` under an h2 (level 2) or h3 (level 3)
     heading whose id is ``anchor``; ``body_markdown`` is the same text as the editor wrote it."""
 
@@ -95,7 +95,7 @@ class SectionSerializer(ModelSerializer):
 IMAGE_SIZES = "(max-width: 760px) 100vw, 720px"
 
 
-class ImageSerializer(ModelSerializer):
+class ImageSerializer(ReadModelSerializer):
     """A figure: place it after the section ``after_section`` names (null: after the intro),
     with its alt text, caption and credit; width and height reserve its space."""
 
@@ -171,7 +171,7 @@ class ThumbnailSerializer(ImageSerializer):
         fields = ["url", "width", "height", "alt_text", "srcset", "srcset_webp", "sizes"]
 
 
-class ArticleListSerializer(ModelSerializer):
+class ArticleListSerializer(ReadModelSerializer):
     """An article in a list: enough for a card; ``url`` is its detail."""
 
     published_at = IsoDateTimeField(read_only=True, help_text="When the article became public.")
@@ -208,7 +208,7 @@ class ArticleListSerializer(ModelSerializer):
         return ThumbnailSerializer(first).data if first else None
 
 
-class ReferenceSerializer(ModelSerializer):
+class ReferenceSerializer(ReadModelSerializer):
     """A numbered source: ``citation`` is the whole reference as text (Vancouver style); the
     parts are there to format it otherwise. Empty parts are empty strings, never missing."""
 
@@ -348,7 +348,7 @@ def author_names(authors: str) -> list[str]:
     return [name for name in names if name and not ET_AL.match(name + ".")]
 
 
-class ArticleDetailSerializer(ModelSerializer):
+class ArticleDetailSerializer(ReadModelSerializer):
     """A public article with every part, in reading order: intro, sections (with images after
     the sections they follow), references. ``json_ld`` goes into the page's head as is."""
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter
 
+from articles.api.base import SLUG_PATTERN
+from articles.api.schema import INT64_MAX
+
 COMMENT_ID_PARAMETER = OpenApiParameter(
     "id",
-    {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1},
+    {"type": "integer", "format": "int64", "minimum": 1, "maximum": INT64_MAX},
     OpenApiParameter.PATH,
     description="The comment's id, as in its `id` field.",
 )
@@ -94,7 +97,7 @@ COMMENT_FORM_OPTIONS = {
             "in": "path",
             "name": "slug",
             "required": True,
-            "schema": {"type": "string", "maxLength": 200, "pattern": "^[-a-zA-Z0-9_]+$"},
+            "schema": {"type": "string", "maxLength": 200, "pattern": SLUG_PATTERN},
             "description": "The article's slug, as in its `slug` field.",
         }
     ],

@@ -19,7 +19,7 @@ from articles.api.base import (
     URI_REFERENCE,
     IsoDateTimeField,
     KnownFieldsMixin,
-    ModelSerializer,
+    ReadModelSerializer,
     public_url,
 )
 from comments.conf import comment_settings
@@ -173,7 +173,7 @@ class CommentSubmittedSerializer(serializers.Serializer):
     )
 
 
-class CommentSerializer(ModelSerializer):
+class CommentSerializer(ReadModelSerializer):
     """A comment as anyone may see it."""
 
     website = WebsiteField(read_only=True)
@@ -252,7 +252,7 @@ NO_REPORTS = {"count": 0, "reasons": {}, "notes": []}
 NO_HISTORY = dict.fromkeys(Comment.Status.values, 0)
 
 
-class ModerationCommentSerializer(ModelSerializer):
+class ModerationCommentSerializer(ReadModelSerializer):
     """A comment as moderators see it, private fields included."""
 
     # ``reports`` and ``author_history`` come from the view's context
