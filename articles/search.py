@@ -147,6 +147,15 @@ def search_write(*, article_ids: list[int], rows: list[tuple]) -> None:
             )
 
 
+def search_orphans_delete() -> int:
+    """Drop index entries whose article is gone (deleted with SQL). Returns how many."""
+    table = connection.ops.quote_name(ArticleSearch._meta.db_table)
+    articles = connection.ops.quote_name(Article._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE rowid NOT IN (SELECT id FROM {articles})")
+        return max(cursor.rowcount, 0)
+
+
 def search_index(*, article_ids: Iterable[int]) -> None:
     """Index these articles as they are now: published ones in, the others out."""
     ids = list(article_ids)

@@ -24,12 +24,13 @@ import time
 from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import ngettext
 
 from articles.documents import documents_build
-from articles.models import Article, ArticleSearch
+from articles.models import Article
+from articles.search import search_orphans_delete
 from articles.services import articles_mark_changed
 from articles.signals import Reason
 
@@ -41,15 +42,6 @@ UNKNOWN_SLUG = (
     "No articles have the slugs %(slugs)s: nothing was indexed.",
 )
 FAILED = "The document of article %(slug)r (id %(pk)d) cannot be built: %(error)s"
-
-
-def search_orphans_delete() -> int:
-    """Drop index entries whose article is gone (deleted with SQL). Returns how many."""
-    table = connection.ops.quote_name(ArticleSearch._meta.db_table)
-    articles = connection.ops.quote_name(Article._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE rowid NOT IN (SELECT id FROM {articles})")
-        return max(cursor.rowcount, 0)
 
 
 def id_batches(queryset: QuerySet[Article], size: int) -> Iterator[list[int]]:
