@@ -138,17 +138,22 @@ def documents_build(*, article_ids: Iterable[int]) -> dict[int, ArticleDocument]
     # Imported here: the API layer imports this module's users, not the reverse.
     from articles.api.extensions import registered
     from articles.api.serializers import ArticleDetailSerializer, ArticleListSerializer
-    from articles.selectors import article_detail_queryset, article_list_queryset
+    from articles.live import live_apply
 
     ids = set(article_ids)
-    detail_queryset = article_detail_queryset().filter(pk__in=ids)
-    list_queryset = article_list_queryset().filter(pk__in=ids)
+    # The articles as the extensions annotate them, with their live version
+    # laid over them: what they say comes from that, never from the draft.
+    queryset = Article.objects.filter(pk__in=ids, status=Article.Status.PUBLISHED)
+    detail_queryset = queryset
+    list_queryset = queryset
     for extension in registered():
         detail_queryset = extension.detail_queryset(detail_queryset)
         list_queryset = extension.list_queryset(list_queryset)
     list_items = {
-        a.pk: (a.version, render_json(ArticleListSerializer(a).data)) for a in list_queryset
+        a.pk: (a.version, render_json(ArticleListSerializer(a).data))
+        for a in live_apply(list(list_queryset))
     }
+    detail_queryset = live_apply(list(detail_queryset))
     before = {
         old.article_id: old
         for old in ArticleDocument.objects.filter(article_id__in=ids).only(

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -491,6 +492,28 @@ class Reference(OrderedPart):
         if self.date and self.year and self.date.year != self.year:
             message = _("The year and the date disagree.")
             raise ValidationError({"year": ValidationError(message, code="year_date")})
+
+
+class LiveArticle(models.Model):
+    """The live version of a published article: its content fields and parts, as data.
+
+    Built documents and the search index are built from it (``articles.live``),
+    never from the rows editors work on.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="live"
+    )
+    # Django's serializer, Python form: {"article": fields, "tags": ids,
+    # "sections", "images", "references": rows}.
+    content = models.JSONField(_("content"), encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("live version")
+        verbose_name_plural = _("live versions")
+
+    def __str__(self) -> str:
+        return str(self.article_id)
 
 
 class ArticleDocument(models.Model):

@@ -17,6 +17,7 @@ from django.db.models import Expression, F, FloatField, Lookup, QuerySet
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from articles.live import live_apply
 from articles.models import Article, ArticleSearch, SearchDocumentField
 from articles.signals import Reason, article_changed
 
@@ -157,13 +158,13 @@ def search_orphans_delete() -> int:
 
 
 def search_index(*, article_ids: Iterable[int]) -> None:
-    """Index these articles as they are now: published ones in, the others out."""
+    """Index these articles' live versions: published ones in, the others out."""
     ids = list(article_ids)
     if not ids:
         return
-    published = Article.objects.filter(pk__in=ids, status=Article.Status.PUBLISHED)
-    articles = published.prefetch_related("sections").only("pk", "title", "intro")
-    search_write(article_ids=ids, rows=search_rows(articles))
+    published = Article.objects.filter(pk__in=ids, status=Article.Status.PUBLISHED).only("pk")
+    # What the live version says, never the draft.
+    search_write(article_ids=ids, rows=search_rows(live_apply(list(published))))
 
 
 # Changes that leave every searched text as it was: comments, tags.

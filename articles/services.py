@@ -18,9 +18,17 @@ from django.utils.translation import gettext as _
 from reversion.models import Revision
 
 from articles.article_file import ArticleData, ArticleFileError
+from articles.live import live_snapshot
 from articles.models import FUNNEL_FIELDS, Article, Image, Reference, Section, Tag
 from articles.signals import Reason, article_changed
 from articles.uploads import image_upload_clean
+
+# Changes that leave what an article says as it was: its live version stays.
+# Comments, image copies and tag names are read where they are; a deleted
+# article's live version goes with it. Any other change moves it.
+LIVE_UNCHANGED_REASONS = frozenset(
+    {Reason.COMMENTS, Reason.RENDITIONS, Reason.TAGS, Reason.DELETED}
+)
 
 
 def articles_mark_changed(*, article_ids: Iterable[int], reason: str) -> None:
@@ -35,6 +43,9 @@ def articles_mark_changed(*, article_ids: Iterable[int], reason: str) -> None:
     ids = frozenset(article_ids)
     if not ids:
         return
+    if reason not in LIVE_UNCHANGED_REASONS:
+        # Every save of a published article is live at once: its content is.
+        live_snapshot(article_ids=ids)
     slugs: set[str] = set()
     rows = Article.objects.filter(pk__in=ids).values_list("slug", "document__slug")
     for slug, built_under in rows:

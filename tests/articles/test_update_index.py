@@ -167,6 +167,7 @@ def test_an_entry_whose_article_was_deleted_with_sql_leaves_the_index():
     update_index()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM articles_articledocument WHERE article_id = %s", [article.pk])
+        cursor.execute("DELETE FROM articles_livearticle WHERE article_id = %s", [article.pk])
         cursor.execute("DELETE FROM articles_article WHERE id = %s", [article.pk])
     assert ArticleSearch.objects.filter(pk=article.pk).exists()
     update_index()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
@@ -97,6 +98,8 @@ def test_the_pages_are_whole_without_javascript(browser, site):
     page = context.new_page()
     page.goto(site + "/")
     page.get_by_role("link", name="What Causes Restless Legs Syndrome?").click()
+    # "load": every image of the page has loaded (or failed), so each can be judged.
+    page.wait_for_load_state("load")
     headings = page.locator("article section:not(.references) :is(h2, h3)[id]")
     expect(headings).to_have_count(len(SECTION_HEADINGS))
     expect(page.locator(".references li")).to_have_count(15)
@@ -139,7 +142,10 @@ def test_no_stray_text_on_any_page(page: Page, site):
 
 
 def test_dates_include_the_last_review(page: Page, site):
-    Article.objects.filter(slug=DEMO_SLUG).update(last_reviewed_on="2023-11-28")
+    article = Article.objects.get(slug=DEMO_SLUG)
+    article.last_reviewed_on = dt.date(2023, 11, 28)
+    article.save()
+    article_mark_changed(article=article, reason=Reason.SAVED)
     open_article(page, site)
     expect(page.locator(".dates")).to_contain_text("Last reviewed November 28, 2023")
 

@@ -1,0 +1,126 @@
+"""The live version kept as data: what every public answer is built from."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+
+from articles.models import Article, ArticleDocument, LiveArticle, Section
+from articles.search import search_index
+from articles.services import article_mark_changed, articles_publish, articles_unpublish
+from articles.signals import Reason
+from tests.factories import (
+    ArticleFactory,
+    ImageFactory,
+    ReferenceFactory,
+    SectionFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def detail(client, slug: str) -> dict:
+    return client.get(f"/api/v1/articles/{slug}/").json()
+
+
+def rebuilt(client, slug: str) -> dict:
+    """The detail built again from nothing: no stored document, no cache."""
+    ArticleDocument.objects.all().delete()
+    cache.clear()
+    return detail(client, slug)
+
+
+@pytest.fixture
+def article():
+    article = ArticleFactory(title="Iron and sleep", tags=[TagFactory(name="Sleep")])
+    section = SectionFactory(article=article, heading="Ferritin", body="Ask for a test.")
+    ImageFactory(article=article, after_section=section)
+    ReferenceFactory(article=article, title="Iron in RLS")
+    ReferenceFactory(article=article, title="Dopamine")
+    return article
+
+
+def test_a_change_through_the_funnel_goes_live(client, article):
+    Article.objects.filter(pk=article.pk).update(title="Iron, sleep and legs")
+    article_mark_changed(article=article, reason=Reason.SAVED)
+    assert LiveArticle.objects.get(pk=article.pk).content["article"]["title"] == (
+        "Iron, sleep and legs"
+    )
+    assert detail(client, article.slug)["title"] == "Iron, sleep and legs"
+
+
+def test_a_rebuild_is_made_from_the_live_version_not_from_the_rows(client, article):
+    live = detail(client, article.slug)
+    # Rows changed around the funnel: no rebuild may publish them.
+    Article.objects.filter(pk=article.pk).update(title="Not reviewed yet", intro="Draft")
+    Section.objects.filter(article=article).update(heading="A draft heading", body="Draft")
+    Section.objects.create(article=article, heading="Draft only", body="x", position=9)
+
+    again = rebuilt(client, article.slug)
+
+    assert again == live
+    assert [s["heading"] for s in again["sections"]] == ["Ferritin"]
+
+
+def test_the_live_version_carries_every_part_in_order(client, article):
+    data = rebuilt(client, article.slug)
+    assert [t["name"] for t in data["tags"]] == ["Sleep"]
+    assert [s["heading"] for s in data["sections"]] == ["Ferritin"]
+    assert data["images"][0]["after_section"] == data["sections"][0]["anchor"]
+    assert [(r["number"], r["title"]) for r in data["references"]] == [
+        (1, "Iron in RLS"),
+        (2, "Dopamine"),
+    ]
+
+
+def test_a_renamed_tag_shows_in_the_live_version(client, article):
+    tag = article.tags.get()
+    tag.name = "Sleep health"
+    tag.save()
+    assert [t["name"] for t in rebuilt(client, article.slug)["tags"]] == ["Sleep health"]
+
+
+def test_search_indexes_the_live_version(client, article):
+    Section.objects.filter(article=article).update(body="Dopamine agonists")
+    search_index(article_ids=[article.pk])
+    found = client.get("/api/v1/articles/", {"search": "agonists"}).json()["results"]
+    assert found == []
+    article_mark_changed(article=article, reason=Reason.SAVED)
+    found = client.get("/api/v1/articles/", {"search": "agonists"}).json()["results"]
+    assert [a["slug"] for a in found] == [article.slug]
+
+
+def test_unpublishing_drops_the_live_version_and_publishing_takes_it(client, article):
+    articles_unpublish(queryset=Article.objects.filter(pk=article.pk))
+    assert not LiveArticle.objects.filter(pk=article.pk).exists()
+    assert client.get(f"/api/v1/articles/{article.slug}/").status_code == 404
+    articles_publish(queryset=Article.objects.filter(pk=article.pk))
+    assert LiveArticle.objects.filter(pk=article.pk).exists()
+    assert detail(client, article.slug)["title"] == "Iron and sleep"
+
+
+def test_a_published_article_written_around_the_funnel_goes_live_as_it_is(client):
+    # bulk_create, SQL, loaddata: the rows are all there is.
+    article = Article.objects.create(
+        title="Loaded", slug="loaded", status=Article.Status.PUBLISHED, intro="From a dump."
+    )
+    assert detail(client, "loaded")["title"] == "Loaded"
+    assert LiveArticle.objects.filter(pk=article.pk).exists()
+
+
+def test_the_migration_takes_the_live_version_of_every_published_article(article):
+    draft = ArticleFactory(draft=True)
+    LiveArticle.objects.all().delete()
+    migration = importlib.import_module("articles.migrations.0010_live_article")
+
+    migration.take_live_versions(apps, None)
+
+    live = LiveArticle.objects.get()
+    assert live.article_id == article.pk
+    assert not LiveArticle.objects.filter(pk=draft.pk).exists()
+    assert [row["fields"]["heading"] for row in live.content["sections"]] == ["Ferritin"]
+    assert len(live.content["references"]) == 2
