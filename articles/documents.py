@@ -149,11 +149,14 @@ def documents_build(*, article_ids: Iterable[int]) -> dict[int, ArticleDocument]
     for extension in registered():
         detail_queryset = extension.detail_queryset(detail_queryset)
         list_queryset = extension.list_queryset(list_queryset)
+    listed, detailed = list(list_queryset), list(detail_queryset)
+    live = {id(a) for a in live_apply(listed + detailed)}  # one read of the snapshots
     list_items = {
         a.pk: (a.version, render_json(ArticleListSerializer(a).data))
-        for a in live_apply(list(list_queryset))
+        for a in listed
+        if id(a) in live
     }
-    detail_queryset = live_apply(list(detail_queryset))
+    detail_queryset = [a for a in detailed if id(a) in live]
     before = {
         old.article_id: old
         for old in ArticleDocument.objects.filter(article_id__in=ids).only(

@@ -40,17 +40,22 @@ CONTENT_FIELDS = (
 )
 
 
-def live_snapshot(*, article_ids: Iterable[int]) -> None:
+def live_snapshot(*, article_ids: Iterable[int], only_missing: bool = False) -> None:
     """Take the live version of these articles from their rows: published ones, as they
-    are now; the others have none."""
+    are now; the others have none.
+
+    ``only_missing``: give one to those that have none, and leave the others
+    alone (a reader's fallback must never write over a writer's snapshot).
+    """
     ids = set(article_ids)
     published = list(article_whole_queryset().filter(pk__in=ids, status=Article.Status.PUBLISHED))
+    rows = [LiveArticle(article_id=a.pk, content=_content(a)) for a in published]
+    if only_missing:
+        LiveArticle.objects.bulk_create(rows, ignore_conflicts=True)
+        return
     LiveArticle.objects.filter(pk__in=ids - {a.pk for a in published}).delete()
     LiveArticle.objects.bulk_create(
-        [LiveArticle(article_id=a.pk, content=_content(a)) for a in published],
-        update_conflicts=True,
-        unique_fields=["article"],
-        update_fields=["content"],
+        rows, update_conflicts=True, unique_fields=["article"], update_fields=["content"]
     )
 
 
@@ -94,10 +99,12 @@ def live_apply(articles: Sequence[Article]) -> list[Article]:
     if missing := [a.pk for a in articles if a.pk not in snapshots]:
         # Published by rows written around the funnel (bulk_create, SQL,
         # loaddata): what they hold is all there is, and goes live as it is.
-        live_snapshot(article_ids=missing)
+        live_snapshot(article_ids=missing, only_missing=True)
         snapshots |= _snapshots(missing)
     tag_ids = {pk for content in snapshots.values() for pk in content["tags"]}
-    tags = Tag.objects.in_bulk(tag_ids)
+    # In the tags' own order (by name), as a prefetch gives them: a renamed tag
+    # takes its place.
+    tag_order = list(Tag.objects.filter(pk__in=tag_ids))
     image_ids = {row["pk"] for content in snapshots.values() for row in content["images"]}
     copies: dict[int, list[ImageRendition]] = {}
     for copy in ImageRendition.objects.filter(image_id__in=image_ids).order_by("width", "pk"):
@@ -121,6 +128,7 @@ def live_apply(articles: Sequence[Article]) -> list[Article]:
         _prefetched(article, "sections", Section, sections)
         _prefetched(article, "images", Image, images)
         _prefetched(article, "references", Reference, references)
-        _prefetched(article, "tags", Tag, [tags[pk] for pk in content["tags"] if pk in tags])
+        own = set(content["tags"])
+        _prefetched(article, "tags", Tag, [tag for tag in tag_order if tag.pk in own])
         live.append(article)
     return live

@@ -494,6 +494,16 @@ class Reference(OrderedPart):
             raise ValidationError({"year": ValidationError(message, code="year_date")})
 
 
+class SnapshotEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder keeping a time's microseconds: a snapshot's times read back
+    as the rows had them (DjangoJSONEncoder cuts them to milliseconds)."""
+
+    def default(self, o):
+        if isinstance(o, dt.datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
 class LiveArticle(models.Model):
     """The live version of a published article: its content fields and parts, as data.
 
@@ -506,7 +516,7 @@ class LiveArticle(models.Model):
     )
     # Django's serializer, Python form: {"article": fields, "tags": ids,
     # "sections", "images", "references": rows}.
-    content = models.JSONField(_("content"), encoder=DjangoJSONEncoder)
+    content = models.JSONField(_("content"), encoder=SnapshotEncoder)
 
     class Meta:
         verbose_name = _("live version")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+from django.utils import timezone
 
+from articles.live import live_snapshot
 from articles.models import Article, ArticleDocument, LiveArticle, Section
 from articles.search import search_index
 from articles.services import article_mark_changed, articles_publish, articles_unpublish
@@ -124,3 +127,42 @@ def test_the_migration_takes_the_live_version_of_every_published_article(article
     assert not LiveArticle.objects.filter(pk=draft.pk).exists()
     assert [row["fields"]["heading"] for row in live.content["sections"]] == ["Ferritin"]
     assert len(live.content["references"]) == 2
+
+
+def test_times_and_dates_read_back_as_the_rows_have_them(client, article):
+    when = timezone.now().replace(microsecond=123456)
+    Article.objects.filter(pk=article.pk).update(
+        updated_at=when, last_reviewed_on=dt.date(2023, 11, 28)
+    )
+    ReferenceFactory(
+        article=article, title="Dated", date=dt.date(2019, 3, 1), accessed_on=dt.date(2024, 1, 2)
+    )
+
+    data = rebuilt(client, article.slug)
+
+    assert data["updated_at"] == when.isoformat().replace("+00:00", "Z")
+    assert data["last_reviewed_on"] == "2023-11-28"
+    assert (data["references"][2]["date"], data["references"][2]["accessed_on"]) == (
+        "2019-03-01",
+        "2024-01-02",
+    )
+
+
+def test_tags_come_in_their_own_order_and_follow_a_rename(client, article):
+    zinc = TagFactory(name="Zinc")
+    article.tags.add(zinc, TagFactory(name="Anaemia"))
+    article_mark_changed(article=article, reason=Reason.SAVED)
+    assert [t["name"] for t in rebuilt(client, article.slug)["tags"]] == [
+        "Anaemia",
+        "Sleep",
+        "Zinc",
+    ]
+    zinc.name = "A zinc note"
+    zinc.save()
+    assert [t["name"] for t in rebuilt(client, article.slug)["tags"]][0] == "A zinc note"
+
+
+def test_a_reader_taking_a_missing_live_version_never_writes_over_one(article):
+    Article.objects.filter(pk=article.pk).update(title="Not live")
+    live_snapshot(article_ids=[article.pk], only_missing=True)
+    assert LiveArticle.objects.get(pk=article.pk).content["article"]["title"] == "Iron and sleep"
