@@ -37,16 +37,20 @@ from articles.api.renderers import JSONRenderer
 from articles.conf import article_settings
 from articles.documents import Served, render_json
 from articles.http import conditional_response
+from articles.models import Article
 
 # Links in documents are paths unless BASE_URL is set: URI references, not URIs.
 URI_REFERENCE = {"type": "string", "format": "uri-reference", "maxLength": 2000}
 SLUG_PATTERN = "^[-a-zA-Z0-9_]+$"
-# An article's slug in an address (the model's SlugField: at most 200 characters).
+# An article's slug in an address, as the model's SlugField bounds it.
+SLUG_SCHEMA = {
+    "type": "string",
+    "maxLength": Article._meta.get_field("slug").max_length,
+    "pattern": SLUG_PATTERN,
+}
+SLUG_DESCRIPTION = "The article's slug, as in its `slug` field."
 SLUG_PARAMETER = OpenApiParameter(
-    "slug",
-    {"type": "string", "maxLength": 200, "pattern": SLUG_PATTERN},
-    OpenApiParameter.PATH,
-    description="The article's slug, as in its `slug` field.",
+    "slug", SLUG_SCHEMA, OpenApiParameter.PATH, description=SLUG_DESCRIPTION
 )
 
 

@@ -303,6 +303,21 @@ def document_other_views(result: dict) -> None:
         result.setdefault("paths", {}).setdefault(path, {}).update(describe())
 
 
+def schema_objects(node):
+    """Every object (dict) of the document, each before those inside it.
+
+    What is inside is read once the caller has seen the object, so a caller
+    may rewrite an object and the walk goes on into what it put there.
+    """
+    if isinstance(node, dict):
+        yield node
+        for value in list(node.values()):
+            yield from schema_objects(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from schema_objects(item)
+
+
 def rename_components(result: dict) -> dict:
     """drf-spectacular's generated component names, replaced, and every reference to them."""
     schemas = result.get("components", {}).get("schemas", {})
@@ -311,53 +326,35 @@ def rename_components(result: dict) -> dict:
         renames.get(name, name): schema for name, schema in schemas.items()
     }
     prefix = "#/components/schemas/"
-
-    def rewrite(node):
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith(prefix):
-                node["$ref"] = prefix + renames.get(ref[len(prefix) :], ref[len(prefix) :])
-            for value in node.values():
-                rewrite(value)
-        elif isinstance(node, list):
-            for item in node:
-                rewrite(item)
-
-    rewrite(result)
+    for node in schema_objects(result):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(prefix):
+            node["$ref"] = prefix + renames.get(ref[len(prefix) :], ref[len(prefix) :])
     return result
 
 
-def nullable_as_json_schema(node) -> None:
+def nullable_as_json_schema(result: dict) -> None:
     """OpenAPI 3.1's null for 3.0's ``nullable`` (drf-spectacular leaves some, ours too)."""
-    if isinstance(node, dict):
-        if node.pop("nullable", False):
-            kind = node.get("type")
-            if isinstance(kind, str):
-                node["type"] = [kind, "null"]
-            elif kind is None:
-                inner = dict(node)
-                node.clear()
-                node["oneOf"] = [inner, {"type": "null"}]
-        for value in node.values():
-            nullable_as_json_schema(value)
-    elif isinstance(node, list):
-        for item in node:
-            nullable_as_json_schema(item)
+    for node in schema_objects(result):
+        if not node.pop("nullable", False):
+            continue
+        kind = node.get("type")
+        if isinstance(kind, str):
+            node["type"] = [kind, "null"]
+        elif kind is None:
+            inner = dict(node)
+            node.clear()
+            node["oneOf"] = [inner, {"type": "null"}]
 
 
-def bound_integers(node) -> None:
+def bound_integers(result: dict) -> None:
     """Every integer of the document within 64 bits: ids, counts, sizes are never negative."""
-    if isinstance(node, dict):
+    for node in schema_objects(result):
         kind = node.get("type")
         if kind == "integer" or (isinstance(kind, list) and "integer" in kind):
             node.setdefault("format", "int64")
             node.setdefault("minimum", 0)
             node.setdefault("maximum", INT64_MAX)
-        for value in node.values():
-            bound_integers(value)
-    elif isinstance(node, list):
-        for item in node:
-            bound_integers(item)
 
 
 def servers(request) -> list[dict]:

@@ -38,8 +38,11 @@ from articles.api.base import (
 from articles.api.extensions import registered
 from articles.api.filters import SEARCH_MAX_LENGTH, ArticleFilter
 from articles.api.serializers import ArticleDetailSerializer, ArticleListSerializer
+from articles.models import Tag
 from articles.preview import PreviewExpired, PreviewInvalid, preview_article_id
 from articles.selectors import article_list_public, article_whole_queryset
+
+TAG_SLUG_LENGTH = Tag._meta.get_field("slug").max_length
 
 
 class NewestFirstPagination(CheckedCursorPagination):
@@ -74,7 +77,7 @@ class NewestFirstPagination(CheckedCursorPagination):
             ),
             OpenApiParameter(
                 "tag",
-                {"type": "string", "maxLength": 100, "pattern": SLUG_PATTERN},
+                {"type": "string", "maxLength": TAG_SLUG_LENGTH, "pattern": SLUG_PATTERN},
                 description=ArticleFilter.base_filters["tag"].label,
             ),
         ],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter
 
-from articles.api.base import SLUG_PATTERN
+from articles.api.base import SLUG_DESCRIPTION, SLUG_SCHEMA
 from articles.api.schema import INT64_MAX
 
 COMMENT_ID_PARAMETER = OpenApiParameter(
@@ -97,8 +97,8 @@ COMMENT_FORM_OPTIONS = {
             "in": "path",
             "name": "slug",
             "required": True,
-            "schema": {"type": "string", "maxLength": 200, "pattern": SLUG_PATTERN},
-            "description": "The article's slug, as in its `slug` field.",
+            "schema": SLUG_SCHEMA,
+            "description": SLUG_DESCRIPTION,
         }
     ],
     "security": [{}],
