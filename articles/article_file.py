@@ -17,7 +17,15 @@ from PIL import Image as PILImage
 from articles.citations import missing_citations
 from articles.validators import images_without_alt_text
 
-FRONT_MATTER_KEYS = {"title", "slug", "byline", "tags", "last_reviewed_on"}
+FRONT_MATTER_KEYS = {
+    "title",
+    "slug",
+    "byline",
+    "tags",
+    "last_reviewed_on",
+    "reviewer",
+    "reviewer_credentials",
+}
 
 HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)(?:[ \t]+\{#([A-Za-z0-9_-]+)\})?[ \t]*#*[ \t]*$")
 IMAGE_RE = re.compile(r'^!\[(?P<alt>[^\]]*)\]\((?P<path>[^\s)]+)(?:\s+"(?P<caption>[^"]*)")?\)\s*$')
@@ -90,6 +98,8 @@ class ArticleData:
     byline: str = ""
     tags: list[str] = field(default_factory=list)
     last_reviewed_on: dt.date | None = None
+    reviewer: str = ""
+    reviewer_credentials: str = ""
     intro: str = ""
     sections: list[SectionData] = field(default_factory=list)
     images: list[ImageData] = field(default_factory=list)
@@ -184,6 +194,8 @@ def parse_article_file(text: str, base_dir: Path) -> ArticleData:
         slug=meta.get("slug") or slugify(meta["title"]),
         byline=meta.get("byline", ""),
         tags=_tags(meta.get("tags", ""), line_of.get("tags", 1)),
+        reviewer=meta.get("reviewer", ""),
+        reviewer_credentials=meta.get("reviewer_credentials", ""),
         front_matter_lines=line_of,
     )
     if meta.get("last_reviewed_on"):

@@ -87,8 +87,9 @@ def check_article_settings(app_configs=None, **kwargs) -> list[Error]:
     for key in ("MAX_AGE", "STALE_WHILE_REVALIDATE"):
         if key in user and not _whole_number(user[key], 0):
             bad(key, "a whole number of seconds, 0 or more")
-    if "BROWSABLE_API" in user and not isinstance(user["BROWSABLE_API"], bool):
-        bad("BROWSABLE_API", "True or False")
+    for key in ("BROWSABLE_API", "REQUIRE_SIGNOFF", "SIGNOFF_OWN_CHANGES"):
+        if key in user and not isinstance(user[key], bool):
+            bad(key, "True or False")
     paths = user.get("API_EXTENSIONS")
     if paths is not None and not (
         isinstance(paths, list | tuple) and all(isinstance(p, str) for p in paths)

@@ -65,8 +65,14 @@ DEFAULTS: dict[str, Any] = {
     # signed POST {event, slug, updated_at} when an article is published,
     # updated while published, unpublished or deleted (articles/webhooks.py).
     "WEBHOOKS": [],
-    # Months after its last medical review an article is due for another.
+    # Months after its last medical review an article is due for another
+    # (an article may set its own).
     "REVIEW_INTERVAL_MONTHS": 12,
+    # Text goes live only under a medical reviewer's sign-off of that very
+    # text (articles/review.py); the review fields are then the sign-off's.
+    "REQUIRE_SIGNOFF": False,
+    # A reviewer may sign off text they changed themselves.
+    "SIGNOFF_OWN_CHANGES": False,
     # Largest image an editor uploads (image inline, Markdown editor, importer), in bytes.
     "EDITOR_UPLOAD_MAX_SIZE": 5 * 1024 * 1024,
 }

@@ -44,7 +44,7 @@ FOREVER = math.inf
 
 # Bump when a change to the serializers changes the documents: every stored
 # document is then rebuilt when next read.
-DOCUMENT_FORMAT = 5
+DOCUMENT_FORMAT = 6
 
 
 class Served(NamedTuple):
@@ -272,7 +272,7 @@ def _current(document: ArticleDocument | None, version: int) -> bool:
 def _detail_from_database(slug: str, now: float) -> Served | None:
     # One indexed query: the article's state and its stored document beside it.
     row = (
-        Article.objects.filter(slug=slug, status=Article.Status.PUBLISHED)
+        Article.objects.filter(live__slug=slug, status=Article.Status.PUBLISHED)
         .select_related("document")
         .only("pk", "version", "published_at", "document")
         .first()

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from articles.conf import article_settings
 from articles.documents import make_etag
 from articles.http import conditional_response
+from articles.live import live_apply
 from articles.models import Article
 from articles.urls_public import reader_url, site_url
 
@@ -61,7 +62,8 @@ class ArticleRssFeed(Feed):
 
     def items(self):
         size = article_settings.FEED_SIZE
-        return Article.objects.public().prefetch_related("tags").order_by("-published_at")[:size]
+        # What each article says is its live version's.
+        return live_apply(Article.objects.public().order_by("-published_at", "-pk")[:size])
 
     def item_title(self, article: Article) -> str:
         return article.title

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
@@ -92,27 +93,40 @@ def add_months(day: dt.date, months: int) -> dt.date:
     )
 
 
-# Written only by the change funnel and what hangs on it: a saved instance
-# never writes its (possibly older) values back.
-FUNNEL_FIELDS = {"version", "changed_at", "announced_published_at"}
+# Written only by the services, the change funnel and what hangs on it: a
+# saved instance never writes its (possibly older) values back.
+FUNNEL_FIELDS = {
+    "version",
+    "changed_at",
+    "announced_published_at",
+    "has_unpublished_changes",
+    "next_review_on",
+}
 
 
 class ArticleQuerySet(models.QuerySet):
-    def review_overdue(self, today: dt.date | None = None) -> ArticleQuerySet:
-        """Published articles never reviewed, or last reviewed an interval or more ago."""
-        from articles.conf import article_settings
-
-        today = today or timezone.localdate()
-        cutoff = add_months(today, -article_settings.REVIEW_INTERVAL_MONTHS)
+    def review_due(self, by: dt.date | None = None) -> ArticleQuerySet:
+        """Published articles never reviewed, or due for their next review by ``by`` (today)."""
+        by = by or timezone.localdate()
         return self.filter(status=Article.Status.PUBLISHED).filter(
-            Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lte=cutoff)
+            Q(next_review_on__isnull=True) | Q(next_review_on__lte=by)
         )
 
+    def review_overdue(self, today: dt.date | None = None) -> ArticleQuerySet:
+        """Published articles never reviewed, or due for their next review today or before."""
+        return self.review_due(today)
+
     def public(self) -> ArticleQuerySet:
-        """Published articles whose publication time has come."""
+        """Published articles whose publication time has come, with their live version.
+
+        What they say is their live version's (``articles.live``): match on
+        ``live__slug`` and ``live__tags``, never on the working rows' fields.
+        """
         # Scheduled articles are few: scanning the index past them is cheap.
         return self.filter(
-            status=Article.Status.PUBLISHED, published_at__unindexed_lte=timezone.now()
+            status=Article.Status.PUBLISHED,
+            published_at__unindexed_lte=timezone.now(),
+            live__isnull=False,
         )
 
 
@@ -211,6 +225,22 @@ class Article(models.Model):
     # Set while webhooks have told frontends the article is public; null
     # otherwise. Written only by articles.webhooks.
     announced_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Months between medical reviews, for this article (empty: the site's).
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("review every (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Leave empty for the site's interval."),
+    )
+    # The last review's date plus the interval (articles.review), for the
+    # lists that order and filter by it.
+    next_review_on = models.DateField(_("next review"), null=True, blank=True, editable=False)
+    # A published article's working rows differ from its live version (set
+    # by articles.services on each save; publishing or discarding clears it).
+    has_unpublished_changes = models.BooleanField(
+        _("unpublished changes"), default=False, editable=False
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -218,10 +248,15 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        permissions = [
+            ("publish_article", _("Can publish articles and their changes")),
+            ("sign_off_article", _("Can sign off articles medically")),
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_public_idx"),
             # The newest change of a public article: the list's Last-Modified.
             models.Index(fields=["status", "-changed_at"], name="article_changed_idx"),
+            models.Index(fields=["next_review_on"], name="article_next_review_idx"),
         ]
 
     def __str__(self) -> str:
@@ -416,9 +451,14 @@ class Image(OrderedPart):
 class ImageRendition(models.Model):
     """A smaller copy of an image for ``srcset``, made by a task; never larger than the original."""
 
-    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="renditions")
-    # The original file it was made from: a new upload makes it stale.
-    source = models.CharField(max_length=255)
+    # Null once the image row is gone from the draft while the live version
+    # still shows its file (articles.signals): the copies serve that until it goes.
+    image = models.ForeignKey(
+        Image, on_delete=models.SET_NULL, null=True, related_name="renditions"
+    )
+    # The original file it was made from: a new upload makes it stale. The
+    # live version finds its copies by it.
+    source = models.CharField(max_length=255, db_index=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     format = models.CharField(max_length=10)  # the MIME subtype: webp, jpeg, png, gif
@@ -507,23 +547,162 @@ class SnapshotEncoder(DjangoJSONEncoder):
 class LiveArticle(models.Model):
     """The live version of a published article: its content fields and parts, as data.
 
-    Built documents and the search index are built from it (``articles.live``),
-    never from the rows editors work on.
+    Built documents, the search index, feeds and the sitemap are built from it
+    (``articles.live``), never from the rows editors work on; its slug and tags
+    are columns too, for the public lookups and the ``?tag=`` filter.
     """
 
     article = models.OneToOneField(
         Article, on_delete=models.CASCADE, primary_key=True, related_name="live"
     )
+    # Bump when the shape of ``content`` changes (articles.live reads both).
+    FORMAT = 1
+    format = models.PositiveSmallIntegerField(_("format"), default=FORMAT)
     # Django's serializer, Python form: {"article": fields, "tags": ids,
     # "sections", "images", "references": rows}.
     content = models.JSONField(_("content"), encoder=SnapshotEncoder)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="+")
+    changed_at = models.DateTimeField(
+        _("went live at"),
+        default=timezone.now,
+        help_text=_("When this content went live: the content's Last-Modified and dateModified."),
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
 
     class Meta:
         verbose_name = _("live version")
         verbose_name_plural = _("live versions")
 
     def __str__(self) -> str:
-        return str(self.article_id)
+        return self.slug
+
+
+class Reviewer(models.Model):
+    """How a medical reviewer is named to readers: a user with the sign-off permission."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="medical_reviewer",
+        verbose_name=_("user"),
+    )
+    display_name = models.CharField(
+        _("name shown to readers"), max_length=200, help_text=_("e.g. Dr Jane Doe.")
+    )
+    credentials = models.CharField(
+        _("credentials"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. MD, consultant neurologist."),
+    )
+
+    class Meta:
+        verbose_name = _("medical reviewer")
+        verbose_name_plural = _("medical reviewers")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class SignOff(models.Model):
+    """A medical reviewer's sign-off of an article's text as it stood (articles.review)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="sign_offs", verbose_name=_("article")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    # As readers saw the reviewer then: a later change of name keeps the record.
+    reviewer_name = models.CharField(_("reviewer's name"), max_length=200)
+    reviewer_credentials = models.CharField(_("reviewer's credentials"), max_length=200, blank=True)
+    signed_at = models.DateTimeField(_("signed off at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    revision = models.ForeignKey(
+        "reversion.Revision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revision"),
+        help_text=_("The draft's newest revision when it was signed off."),
+    )
+    # What was signed: a digest of the text (articles.review.content_digest).
+    content_digest = models.CharField(_("text digest"), max_length=64)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_reason = models.CharField(_("voided because"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+        verbose_name = _("sign-off")
+        verbose_name_plural = _("sign-offs")
+        indexes = [models.Index(fields=["article", "-signed_at"], name="signoff_article_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_name}, {self.signed_at:%Y-%m-%d}"
+
+
+class ScheduledChanges(models.Model):
+    """A live article's draft, to go live at a time (articles.scheduling)."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="scheduled_changes"
+    )
+    publish_at = models.DateTimeField(_("publish at"), db_index=True)
+    # The text scheduled (articles.review.content_digest): another text is not.
+    content_digest = models.CharField(_("text digest"), max_length=64)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("scheduled by"),
+    )
+    scheduled_at = models.DateTimeField(_("scheduled at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("scheduled changes")
+        verbose_name_plural = _("scheduled changes")
+
+    def __str__(self) -> str:
+        return f"{self.article_id} at {self.publish_at:%Y-%m-%d %H:%M}"
+
+
+class DraftEdit(models.Model):
+    """``user`` changed the article's text since it was last live: they do not sign it off."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="one_draft_edit_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.article_id}"
+
+
+class ReviewReminderRun(models.Model):
+    """The weekly review reminders of one ISO week were sent (by one worker, once)."""
+
+    week = models.CharField(max_length=8, unique=True)  # "2026-W49"
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.week
 
 
 class ArticleDocument(models.Model):

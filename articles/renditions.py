@@ -14,9 +14,11 @@ from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.dispatch import receiver
 from PIL import Image as PILImage
 
+from articles.live import live_image_files
 from articles.models import Image, ImageRendition
 from articles.signals import Reason, article_changed
 
@@ -81,7 +83,12 @@ def image_renditions_make(*, image_id: int) -> int:
         # The file may have changed while we worked: then these are stale.
         if not Image.objects.filter(pk=image_id, file=source).exists():
             return 0
-        image.renditions.exclude(source=source).delete()
+        # Made meanwhile by another run (a save and its publication both ask).
+        if image.renditions.filter(source=source).exists():
+            return 0
+        # The live version may still show the file a draft replaced.
+        kept = {source, *live_image_files(image.article_id).get(image_id, ())}
+        image.renditions.exclude(source__in=kept).delete()
         for width, height, kind, data in made:
             rendition = ImageRendition(
                 image=image, source=source, width=width, height=height, format=kind
@@ -104,7 +111,13 @@ def _encode(picture: PILImage.Image, kind: str) -> bytes:
 
 @receiver(article_changed, dispatch_uid="articles.renditions")
 def renditions_for_new_files(sender, article_ids, reason, **kwargs) -> None:
-    if reason in {Reason.SAVED, Reason.IMPORTED}:
+    if reason == Reason.PUBLISHED:
+        # What went live is the rows' files: copies of a file a draft
+        # replaced were kept for the live version until now.
+        ImageRendition.objects.filter(image__article_id__in=article_ids).exclude(
+            source=F("image__file")
+        ).delete()
+    if reason in {Reason.SAVED, Reason.IMPORTED, Reason.PUBLISHED}:
         from articles.tasks import enqueue_with_commit, image_renditions
 
         for image_id in images_missing_renditions(article_ids):

@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from reversion.models import Revision, Version
 
-from articles.models import FUNNEL_FIELDS, Article, Image, Reference, Section
+from articles.models import FUNNEL_FIELDS, Article, Image, LiveArticle, Reference, Section
 from articles.signals import Reason, article_changed
 
 PARTS = ("sections", "images", "references")
@@ -55,12 +55,16 @@ def keep_funnel_fields(sender, instance: Article, raw: bool, using: str, **kwarg
 
 @receiver(article_changed, dispatch_uid="articles.revisions")
 def record_revision(sender, article_ids, reason, **kwargs) -> None:
-    if reason in NO_REVISION:
-        return
-    # Inside the admin's revision this joins it; elsewhere it makes one.
+    if reason not in NO_REVISION:
+        revision_record(article_ids=article_ids, comment=str(reason).capitalize())
+
+
+def revision_record(*, article_ids, comment: str) -> None:
+    """Make the articles a revision, or join the one being made (the admin's), with
+    ``comment`` unless it has one."""
     with reversion.create_revision():
         if not reversion.get_comment():
-            reversion.set_comment(str(reason).capitalize())
+            reversion.set_comment(comment)
         for article in Article.objects.filter(pk__in=article_ids):
             reversion.add_to_revision(article)
 
@@ -118,6 +122,25 @@ def current_text(article_id: int) -> list[str]:
     return article_lines(*rows, references)
 
 
+def live_text(article_id: int) -> list[str] | None:
+    """The article's live version, as ``revision_text`` shows a revision (None: it has none)."""
+    live = LiveArticle.objects.filter(pk=article_id).select_related("article").first()
+    if live is None:
+        return None
+    content = live.content
+    publication = {name: getattr(live.article, name) for name in PUBLICATION_LINES}
+
+    def rows(name: str) -> list[dict]:
+        return [{"id": row["pk"], **row["fields"]} for row in content[name]]
+
+    return article_lines(
+        [{**publication, **content["article"]}],
+        rows("sections"),
+        rows("images"),
+        rows("references"),
+    )
+
+
 def revision_date(revision: Revision) -> str:
     """When ``revision`` was made, as the admin writes dates."""
     return date_format(localtime(revision.date_created), "DATETIME_FORMAT")
@@ -126,6 +149,10 @@ def revision_date(revision: Revision) -> str:
 def moment(value: dt.datetime | None) -> str:
     """A time as the editor reads it: local, to the second (revisions keep milliseconds)."""
     return localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+
+
+# What the lines show besides the content: whether and how the article is live.
+PUBLICATION_LINES = ("status", "published_at", "comments_enabled")
 
 
 def article_lines(articles, sections, images, references) -> list[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, QuerySet, Window
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
-from articles.models import Article, Image, Reference, Section
+from articles.models import Article, Image, Reference, Section, SignOff
 
 
 def article_list_public() -> QuerySet[Article]:
@@ -70,5 +72,37 @@ def article_whole_queryset() -> QuerySet[Article]:
     )
 
 
+def staff_with_permission(app_label: str, codename: str) -> QuerySet:
+    """Active staff who hold the permission (superusers too), with an email address."""
+    permission = Permission.objects.filter(
+        content_type__app_label=app_label, codename=codename
+    ).first()
+    holders = Q(is_superuser=True)
+    if permission is not None:
+        holders |= Q(user_permissions=permission) | Q(groups__permissions=permission)
+    users = get_user_model().objects.filter(holders, is_active=True, is_staff=True)
+    return users.exclude(email="").distinct().order_by("pk")
+
+
 # Words past this many are ignored: each costs the index a look-up.
 SEARCH_MAX_WORDS = 10
+
+
+def articles_by_review(*, review: str, until, today) -> QuerySet[Article]:
+    """Articles by their place on the review schedule, each with who signed off last.
+
+    ``review``: "due" (never reviewed, or next review by ``until``), "overdue"
+    (never reviewed, or by ``today``), "current" (not due by ``until``) or "all".
+    """
+    last_sign_off = SignOff.objects.filter(article=OuterRef("pk")).order_by("-signed_at", "-pk")
+    queryset = Article.objects.annotate(
+        last_signed_off_by=Subquery(last_sign_off.values("reviewer_name")[:1])
+    )
+    never = Q(next_review_on__isnull=True)
+    if review == "due":
+        return queryset.filter(never | Q(next_review_on__lte=until))
+    if review == "overdue":
+        return queryset.filter(never | Q(next_review_on__lte=today))
+    if review == "current":
+        return queryset.filter(next_review_on__gt=until)
+    return queryset

@@ -17,18 +17,29 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from reversion.models import Revision
 
+from articles import review
 from articles.article_file import ArticleData, ArticleFileError
-from articles.live import live_snapshot
-from articles.models import FUNNEL_FIELDS, Article, Image, Reference, Section, Tag
+from articles.conf import article_settings
+from articles.live import (
+    live_differs,
+    live_forget,
+    live_forget_unpublished,
+    live_objects,
+    live_snapshot,
+)
+from articles.models import (
+    FUNNEL_FIELDS,
+    Article,
+    Image,
+    LiveArticle,
+    Reference,
+    ScheduledChanges,
+    Section,
+    Tag,
+)
+from articles.revisions import revision_record
 from articles.signals import Reason, article_changed
 from articles.uploads import image_upload_clean
-
-# Changes that leave what an article says as it was: its live version stays.
-# Comments, image copies and tag names are read where they are; a deleted
-# article's live version goes with it. Any other change moves it.
-LIVE_UNCHANGED_REASONS = frozenset(
-    {Reason.COMMENTS, Reason.RENDITIONS, Reason.TAGS, Reason.DELETED}
-)
 
 
 def articles_mark_changed(*, article_ids: Iterable[int], reason: str) -> None:
@@ -43,13 +54,16 @@ def articles_mark_changed(*, article_ids: Iterable[int], reason: str) -> None:
     ids = frozenset(article_ids)
     if not ids:
         return
-    if reason not in LIVE_UNCHANGED_REASONS:
-        # Every save of a published article is live at once: its content is.
-        live_snapshot(article_ids=ids)
+    # Every address the articles are or were served under.
     slugs: set[str] = set()
-    rows = Article.objects.filter(pk__in=ids).values_list("slug", "document__slug")
-    for slug, built_under in rows:
-        slugs.update(s for s in (slug, built_under) if s)
+    rows = Article.objects.filter(pk__in=ids).values_list("slug", "document__slug", "live__slug")
+    for row in rows:
+        slugs.update(s for s in row if s)
+    # Only the publishing services take a live version; an unpublished
+    # article's goes here, whoever unpublished it. (Comments and image copies
+    # never unpublish; public reads ask for the status anyway.)
+    if reason not in {Reason.COMMENTS, Reason.RENDITIONS}:
+        live_forget_unpublished(article_ids=ids)
     # changed_at: when what the public sees moved, for Last-Modified.
     Article.objects.filter(pk__in=ids).update(version=F("version") + 1, changed_at=timezone.now())
     article_changed.send(sender=Article, article_ids=ids, slugs=frozenset(slugs), reason=reason)
@@ -60,13 +74,177 @@ def article_mark_changed(*, article: Article, reason: str) -> None:
     articles_mark_changed(article_ids=[article.pk], reason=reason)
 
 
+class PublishRefused(Exception):
+    """The content cannot go live as it stands; the message says why, for the editor."""
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save of an article's rows did to what the public sees."""
+
+    went_live: bool  # the rows are the article's live version now
+    # The article stays live as it was, and its draft differs from that.
+    has_unpublished_changes: bool
+    # Why the rows did not go live though the writer asked (they are kept as a draft).
+    refused: str | None = None
+
+
+def article_content_saved(
+    *,
+    article: Article,
+    was_live: bool,
+    publish: bool,
+    publication_changed: bool,
+    user=None,
+    text_changed: bool = True,
+) -> Saved:
+    """After a writer saved ``article``'s rows (its form, a file, a revision): what goes public.
+
+    A published article that was live keeps its live version unless ``publish``:
+    the rows are its draft, and only a change of publication (time, comments)
+    reaches the public at once. A published article that was not live goes
+    live with these rows; a draft has none. Rows that may not go live
+    (``publish_refusal``) are kept as a draft, and ``Saved.refused`` says why.
+    ``text_changed``: the save changed what the article says (by ``user``):
+    sign-offs of the text before it are void. Call it inside the write's
+    transaction, after the parts were saved.
+    """
+    if text_changed:
+        review.draft_edit_record(article_id=article.pk, user=user)
+        review.text_moved(article_id=article.pk, reason=_("the text changed"))
+    review.next_review_update(article_ids=[article.pk])
+    published = article.status == Article.Status.PUBLISHED
+    refused = None
+    if published and (publish or not was_live):
+        refused = publish_refusal(article_ids=[article.pk])
+        if refused is None:
+            articles_go_live(article_ids=[article.pk], user=user)
+            article.has_unpublished_changes = False
+            article_mark_changed(article=article, reason=Reason.PUBLISHED)
+            return Saved(went_live=True, has_unpublished_changes=False)
+        if not was_live:
+            article.status = Article.Status.DRAFT
+            Article.objects.filter(pk=article.pk).update(status=article.status)
+            published = False
+    if published:
+        differs = article.has_unpublished_changes = live_differs(article.pk)
+        Article.objects.filter(pk=article.pk).update(has_unpublished_changes=differs)
+        if publication_changed:
+            article_mark_changed(article=article, reason=Reason.SAVED)
+        else:
+            # Nothing public moved: no change to mark, but the draft is a revision.
+            revision_record(article_ids=[article.pk], comment=_("Saved draft"))
+        return Saved(went_live=False, has_unpublished_changes=differs, refused=refused)
+    article.has_unpublished_changes = False
+    Article.objects.filter(pk=article.pk).update(has_unpublished_changes=False)
+    article_mark_changed(article=article, reason=Reason.UNPUBLISHED if was_live else Reason.SAVED)
+    return Saved(went_live=False, has_unpublished_changes=False, refused=refused)
+
+
+def publish_refusal(*, article_ids: Iterable[int]) -> str | None:
+    """Why these articles' rows may not go live now, for the editor; None: they may."""
+    ids = set(article_ids)
+    taken = (
+        LiveArticle.objects.filter(slug__in=Article.objects.filter(pk__in=ids).values("slug"))
+        .exclude(pk__in=ids)
+        .values_list("slug", "article__title")
+        .first()
+    )
+    if taken:
+        return _("its address “%(slug)s” is still the live address of “%(title)s”.") % {
+            "slug": taken[0],
+            "title": taken[1],
+        }
+    return review.signoff_refusal(article_ids=ids)
+
+
+def articles_go_live(*, article_ids: Iterable[int], user=None) -> None:
+    """Make the published ones of these articles' rows their live version, or refuse
+    (``PublishRefused``)."""
+    ids = set(article_ids)
+    if refused := publish_refusal(article_ids=ids):
+        raise PublishRefused(refused)
+    live_snapshot(article_ids=ids, user=user)
+    Article.objects.filter(pk__in=ids).update(has_unpublished_changes=False)
+    review.draft_edits_clear(article_ids=ids)
+    review.next_review_update(article_ids=ids)
+    # Live now: nothing is left to publish at a time.
+    ScheduledChanges.objects.filter(article_id__in=ids).delete()
+
+
+def live_state(article_id: int) -> bool:
+    """Whether the article has a live version now."""
+    return LiveArticle.objects.filter(pk=article_id).exists()
+
+
+def article_publish_changes(*, article_id: int, user) -> Article:
+    """Make a live article's draft its live version: one revision, one ``updated`` webhook."""
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(_("Published changes"))
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.status != Article.Status.PUBLISHED or not live_state(article_id):
+            raise PublishRefused(_("the article is not published: publish it instead."))
+        if not live_differs(article_id):
+            raise PublishRefused(_("its draft has no unpublished changes."))
+        articles_go_live(article_ids=[article_id], user=user)
+        article_mark_changed(article=article, reason=Reason.PUBLISHED)
+    return article
+
+
+def article_discard_changes(*, article_id: int, user) -> Article:
+    """Bring a live article's draft back to its live version; a revision of its own."""
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(_("Discarded changes"))
+        article = Article.objects.select_for_update().get(pk=article_id)
+        live = LiveArticle.objects.filter(pk=article_id).first()
+        if live is None:
+            raise PublishRefused(_("the article is not published: it has no live version."))
+        content = live.content
+        if Article.objects.filter(slug=live.slug).exclude(pk=article_id).exists():
+            raise PublishRefused(
+                _("its published address “%(slug)s” is another article's address now.")
+                % {"slug": live.slug}
+            )
+        images = live_objects(content["images"])
+        _parts_replace(article, kept_images=[image.pk for image in images])
+        for name, value in content["article"].items():
+            setattr(article, name, Article._meta.get_field(name).to_python(value))
+        article.save()
+        article.tags.set(Tag.objects.filter(pk__in=content["tags"]))
+        for part in (*live_objects(content["sections"]), *live_objects(content["references"])):
+            part.save()
+        for image in images:  # after the sections they follow
+            image.save()
+        Article.objects.filter(pk=article_id).update(has_unpublished_changes=False)
+        review.draft_edits_clear(article_ids=[article_id])
+        # A sign-off of the live text stands; one of the discarded draft is void.
+        review.text_moved(article_id=article_id, reason=_("the changes were discarded"))
+        ScheduledChanges.objects.filter(article_id=article_id).delete()
+        review.next_review_update(article_ids=[article_id])
+        revision_record(article_ids=[article_id], comment=_("Discarded changes"))
+    return article
+
+
+def _parts_replace(article: Article, *, kept_images: Iterable[int]) -> None:
+    """Delete the article's sections and references, and its images but ``kept_images``.
+
+    Sections and references go and come back whole (anchors may have been
+    swapped since); images stay where they are kept, with their copies.
+    """
+    article.sections.all().delete()
+    article.references.all().delete()
+    article.images.exclude(pk__in=list(kept_images)).delete()
+
+
 class RestoreFailed(Exception):
     """A revision cannot be restored as it stands; the message says why, for the editor."""
 
 
 # What decides whether and how the article is live: a restore keeps these as
 # they are unless the editor asks for the revision's too.
-PUBLICATION_FIELDS = ("status", "published_at", "comments_enabled")
+PUBLICATION_FIELDS = ("status", "published_at", "comments_enabled", "review_interval_months")
 
 
 @dataclass(frozen=True)
@@ -79,6 +257,8 @@ class Restored:
     images_left_out: list[str]
     # The article's status before the restore (None: it did not exist).
     status_before: str | None
+    # False: the restore is the live article's draft, its live version as it was.
+    went_live: bool = False
 
 
 def article_restore(
@@ -131,13 +311,10 @@ def article_restore(
             reversion.set_comment(comment)
             current = Article.objects.select_for_update().filter(pk=article_id).first()
             status_before = current.status if current else None
+            was_live = live_state(article_id)
             if current is None:
                 current = Article(pk=article_id, status=Article.Status.DRAFT)
-            # Sections and references go and come back whole (anchors may have
-            # been swapped since); images stay where they are kept, with their copies.
-            current.sections.all().delete()
-            current.references.all().delete()
-            current.images.exclude(pk__in=[row["id"] for row in parts[Image]]).delete()
+            _parts_replace(current, kept_images=[row["id"] for row in parts[Image]])
             kept = {name: getattr(current, name) for name in PUBLICATION_FIELDS}
             for name, value in fields.items():
                 if name not in FUNNEL_FIELDS and name not in {"id", "tags"}:
@@ -151,7 +328,24 @@ def article_restore(
             for model in (Section, Reference, Image):  # images point at sections
                 for row in parts[model]:
                     model(**row).save()
-            article_mark_changed(article=current, reason=Reason.SAVED)
+            # Whatever text it brings back was signed off then, if at all:
+            # a reviewer signs it off again.
+            review.signoffs_void(
+                article_id=current.pk,
+                reason=_("a revision was restored"),
+                unless_text_matches=False,
+            )
+            # A live article's restore lands in its draft, unless the editor
+            # asked for the revision's publication too.
+            saved = article_content_saved(
+                article=current,
+                was_live=was_live,
+                publish=publication,
+                publication_changed=publication,
+                user=user,
+            )
+            if saved.refused:
+                raise RestoreFailed(saved.refused)  # and nothing changes
     except IntegrityError as error:
         raise RestoreFailed(
             _("it conflicts with the article as it is now (%(error)s).") % {"error": error}
@@ -160,11 +354,13 @@ def article_restore(
         article=current,
         images_left_out=[row["alt_text"] for row in missing],
         status_before=status_before,
+        went_live=saved.went_live,
     )
 
 
-def articles_publish(*, queryset: models.QuerySet[Article]) -> int:
-    """Publish the articles; each keeps its publication time if it had one. Returns the count."""
+def articles_publish(*, queryset: models.QuerySet[Article], user=None) -> int:
+    """Publish the articles as their rows stand (a live one's draft included); each keeps
+    its publication time if it had one. Returns the count."""
     now = timezone.now()
     with transaction.atomic():
         ids = list(queryset.values_list("pk", flat=True))
@@ -173,6 +369,7 @@ def articles_publish(*, queryset: models.QuerySet[Article]) -> int:
             published_at=Coalesce("published_at", models.Value(now)),
             updated_at=now,
         )
+        articles_go_live(article_ids=ids, user=user)
         articles_mark_changed(article_ids=ids, reason=Reason.PUBLISHED)
     return count
 
@@ -182,7 +379,7 @@ def articles_unpublish(*, queryset: models.QuerySet[Article]) -> int:
     with transaction.atomic():
         ids = list(queryset.values_list("pk", flat=True))
         count = Article.objects.filter(pk__in=ids).update(
-            status=Article.Status.DRAFT, updated_at=timezone.now()
+            status=Article.Status.DRAFT, updated_at=timezone.now(), has_unpublished_changes=False
         )
         articles_mark_changed(article_ids=ids, reason=Reason.UNPUBLISHED)
     return count
@@ -193,6 +390,7 @@ def articles_delete(*, queryset: models.QuerySet[Article]) -> int:
     with transaction.atomic():
         ids = list(queryset.values_list("pk", flat=True))
         articles_mark_changed(article_ids=ids, reason=Reason.DELETED)
+        live_forget(article_ids=ids)
         Article.objects.filter(pk__in=ids).delete()
     return len(ids)
 
@@ -243,7 +441,8 @@ def article_import(*, data: ArticleData, publish: bool) -> tuple[Article, bool]:
     """Create or update (by slug) the article described by ``data``; all or nothing.
 
     Returns the article and whether it was created. Without ``publish`` the
-    article is saved as a draft.
+    article is saved as a draft: a published article's draft, its live version
+    as it was.
     """
     stored_files: list[str] = []
     try:
@@ -264,6 +463,7 @@ def _article_import(
     created = article is None
     if created:
         article = Article(slug=data.slug)
+    was_live = not created and live_state(article.pk)
 
     article.title = data.title
     if article.byline != data.byline:
@@ -273,8 +473,15 @@ def _article_import(
         article.byline_url = article.byline_credentials = ""
     article.byline = data.byline
     article.intro = data.intro
-    article.last_reviewed_on = data.last_reviewed_on
-    article.status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
+    if not article_settings.REQUIRE_SIGNOFF:
+        # Otherwise the review fields are the sign-offs' alone.
+        article.last_reviewed_on = data.last_reviewed_on
+        article.reviewer_name = data.reviewer
+        article.reviewer_credentials = data.reviewer_credentials
+    if publish:
+        article.status = Article.Status.PUBLISHED
+    elif not was_live:
+        article.status = Article.Status.DRAFT
     lines = data.front_matter_lines
     _validated(article, lines.get("slug", lines.get("title", 1)))
     article.save()
@@ -327,5 +534,20 @@ def _article_import(
         reference = Reference(article=article, position=position, **parts)
         _validated(reference, item.line)
         reference.save()
-    article_mark_changed(article=article, reason=Reason.IMPORTED)
+    review.text_moved(article_id=article.pk, reason=_("the text changed (import)"))
+    review.next_review_update(article_ids=[article.pk])
+    if publish or not was_live:
+        if publish:
+            articles_go_live(article_ids=[article.pk])
+        article.has_unpublished_changes = False
+        Article.objects.filter(pk=article.pk).update(has_unpublished_changes=False)
+        article_mark_changed(article=article, reason=Reason.IMPORTED)
+    else:
+        article_content_saved(
+            article=article,
+            was_live=True,
+            publish=False,
+            publication_changed=False,
+            text_changed=False,  # done above
+        )
     return article, created

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import Signal, receiver
 
-from articles.models import ImageRendition
+from articles.models import Image, ImageRendition
 
 # Sent by ``articles.services.articles_mark_changed``, inside the writer's
 # transaction, whenever what the public API shows of some articles changes,
@@ -42,6 +42,19 @@ class Reason(enum.StrEnum):
     # date by ``manage.py update_index``: index and documents rebuilt, caches
     # dropped; no revision, no webhook (nothing an editor did).
     REINDEX = "reindex"
+
+
+@receiver(pre_delete, sender=Image, dispatch_uid="articles.image_copies_delete")
+def delete_image_copies(sender, instance: Image, **kwargs) -> None:
+    """An image row goes: its copies go too, unless the live version still shows its file.
+
+    Those stay, without their row, until the live version stops showing the
+    file (``articles.live``): a draft's deleted image is still on the page.
+    """
+    from articles.live import live_image_files
+
+    shown = live_image_files(instance.article_id).get(instance.pk, [])
+    ImageRendition.objects.filter(image=instance).exclude(source__in=shown).delete()
 
 
 # An image's own file outlives its row: the article's revisions refer to it,

@@ -98,3 +98,11 @@ def image_renditions(image_id: int) -> int:
     from articles.renditions import image_renditions_make
 
     return image_renditions_make(image_id=image_id)
+
+
+@task()
+def review_reminders() -> int:
+    """Email the reviewers the articles due for medical review (weekly). Returns how many mails."""
+    from articles.review import review_reminders_send
+
+    return review_reminders_send()

@@ -24,13 +24,14 @@ import urllib.request
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Coalesce
 from django.dispatch import receiver
 from django.utils import timezone
 
 from articles.api.base import IsoDateTimeField
 from articles.conf import article_settings
-from articles.models import Article, WebhookDelivery
+from articles.models import Article, LiveArticle, WebhookDelivery
 from articles.signals import Reason, article_changed, minute_passed
 from articles.tasks import deliver_webhook, enqueue_with_commit
 
@@ -58,12 +59,28 @@ def webhooks_announce(*, article_ids: Iterable[int], reason: str) -> None:
     if not article_settings.WEBHOOKS or reason in NOT_ANNOUNCED:
         return
     now = timezone.now()
-    articles = Article.objects.filter(pk__in=set(article_ids)).values(
-        "pk", "slug", "status", "published_at", "updated_at", "announced_published_at"
+    # What frontends know of an article is its live version: its address and time.
+    articles = (
+        Article.objects.filter(pk__in=set(article_ids))
+        .annotate(
+            live_slug=Coalesce("live__slug", "document__slug", "slug"),
+            live_changed_at=Coalesce("live__changed_at", "updated_at"),
+            is_live=Exists(LiveArticle.objects.filter(pk=OuterRef("pk"))),
+        )
+        .values(
+            "pk",
+            "live_slug",
+            "status",
+            "published_at",
+            "live_changed_at",
+            "announced_published_at",
+            "is_live",
+        )
     )
     for article in articles:
         public = (
             reason != Reason.DELETED
+            and article["is_live"]
             and article["status"] == Article.Status.PUBLISHED
             and article["published_at"] is not None
             and article["published_at"] <= now
@@ -101,12 +118,12 @@ def _move_announcement(article: dict, *, public: bool, deleted: bool) -> str | N
 def _deliveries_create(article: dict, event: str) -> None:
     payload = {
         "event": event,
-        "slug": article["slug"],
-        "updated_at": IsoDateTimeField().to_representation(article["updated_at"]),
+        "slug": article["live_slug"],
+        "updated_at": IsoDateTimeField().to_representation(article["live_changed_at"]),
     }
     for hook in article_settings.WEBHOOKS:
         delivery = WebhookDelivery.objects.create(
-            url=hook["url"], event=event, article_id=article["pk"], slug=article["slug"],
+            url=hook["url"], event=event, article_id=article["pk"], slug=article["live_slug"],
             payload=payload,
         )  # fmt: skip
         enqueue_with_commit(deliver_webhook, delivery.pk)

@@ -49,6 +49,7 @@ def fill(articles: int, comments: int) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from articles.live import live_snapshot
     from articles.management.commands.load_demo import DEMO_SLUG
     from articles.markdown import render_markdown
     from articles.models import Article
@@ -79,14 +80,14 @@ def fill(articles: int, comments: int) -> dict:
                 "INSERT INTO articles_article (title, slug, byline, intro, intro_html, status,"
                 " published_at, announced_published_at, comments_enabled, created_at,"
                 " updated_at, version, reviewer_name, reviewer_credentials, byline_kind,"
-                " byline_url, byline_credentials, changed_at)"
+                " byline_url, byline_credentials, changed_at, has_unpublished_changes)"
                 " VALUES (%s, %s, '', %s, %s, 'published', %s, %s, %s, %s, %s, 1, '', '',"
-                " 'organization', '', '', %s)",
+                " 'organization', '', '', %s, %s)",
                 [
                     # Older the higher n: the last one is the oldest in the archive.
                     (f"Generated article {n}", f"generated-{n}", PARAGRAPH, body_html,
                      when(published := now - dt.timedelta(days=1, minutes=n)), when(published),
-                     True, when(now), when(now), when(now))
+                     True, when(now), when(now), when(now), False)
                     for n in numbers
                 ],
             )  # fmt: skip
@@ -138,6 +139,10 @@ def fill(articles: int, comments: int) -> dict:
                     for n, pk in zip(numbers, ids, strict=True)
                 ],
             )  # fmt: skip
+            # Their live versions, taken by the code that publishes: what the
+            # API serves is built from these.
+            for batch in range(0, len(ids), 500):
+                live_snapshot(article_ids=ids[batch : batch + 500])
 
     approved_on_demo = min(1000, comments)
     article_ids = list(Article.objects.values_list("pk", flat=True)[:1000])

@@ -10,15 +10,13 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.selectors import staff_with_permission
 from comments.conf import comment_settings
 from comments.locks import take_turns
 from comments.models import Comment
@@ -31,14 +29,8 @@ def moderator_emails() -> list[str]:
     configured = comment_settings.MODERATOR_EMAILS
     if configured is not None:
         return list(configured)
-    permission = Permission.objects.filter(
-        content_type__app_label="comments", codename="moderate_comment"
-    ).first()
-    holders = Q(is_superuser=True)
-    if permission is not None:
-        holders |= Q(user_permissions=permission) | Q(groups__permissions=permission)
-    users = get_user_model().objects.filter(holders, is_active=True, is_staff=True)
-    return sorted(set(users.exclude(email="").values_list("email", flat=True)))
+    users = staff_with_permission("comments", "moderate_comment")
+    return sorted(set(users.order_by().values_list("email", flat=True)))
 
 
 def comment_notify_moderators(*, comment: Comment, recipients: list[str]) -> None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -128,6 +128,8 @@ def tab_page(
     queryset = (
         Comment.objects.filter(tab.filter())
         .select_related("article", "parent")
+        # The reader's page is at the live version's address, not the draft's.
+        .annotate(article_live_slug=F("article__live__slug"))
         .order_by(*tab.ordering)
     )
     if article is not None:
@@ -256,8 +258,10 @@ def _named_reasons(reports: dict | None) -> dict | None:
 
 
 def reader_url(comment: Comment) -> str:
-    """The comment on the reader's page (RLS_ARTICLES["READER_URL"]); "" without one."""
-    page = reader_path(comment.article.slug)
+    """The comment on the reader's page (RLS_ARTICLES["READER_URL"]); "" without one
+    (or while the article is not live)."""
+    slug = getattr(comment, "article_live_slug", None)
+    page = reader_path(slug) if slug else ""
     return f"{page}#_comment-{comment.pk}" if page else ""
 
 

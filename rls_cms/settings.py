@@ -355,6 +355,9 @@ RLS_ARTICLES = {
     # Structured data's publisher: the demo site's name and mark.
     "PUBLISHER_NAME": os.environ.get("PUBLISHER_NAME", "rls_cms"),
     "PUBLISHER_LOGO": os.environ.get("PUBLISHER_LOGO", "/static/reader/logo.png"),
+    # A health publisher's rule: nothing goes live without a medical reviewer's
+    # sign-off of that very text (load_demo signs the demo off as its reviewer).
+    "REQUIRE_SIGNOFF": env_bool("REQUIRE_SIGNOFF", True),
 }
 if os.environ.get("SITE_URL"):
     # The reader site's address: feeds, the sitemap, canonical links and

@@ -85,6 +85,14 @@ def moderator(db, django_user_model):
 
 
 @pytest.fixture(autouse=True)
+def signoff_not_required(settings):
+    """The demo host requires a medical sign-off before anything goes live; the tests of
+    everything else publish without one. ``tests/articles/test_signoff.py`` and the
+    editor's journey turn it on."""
+    settings.RLS_ARTICLES = {**settings.RLS_ARTICLES, "REQUIRE_SIGNOFF": False}
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_at_once(settings):
     """Tasks run when enqueued (after the commit), so tests see their effects.
 

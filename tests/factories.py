@@ -7,7 +7,9 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
+from articles.live import live_snapshot
 from articles.models import Article, Image, Reference, Section, Tag
+from articles.review import next_review_update
 from articles.services import articles_mark_changed
 from comments.models import Comment, DisallowedTerm
 
@@ -23,6 +25,9 @@ class ArticleContentFactory(factory.django.DjangoModelFactory):
         super()._after_postgeneration(instance, create, results)
         if create:
             article_id = instance.pk if isinstance(instance, Article) else instance.article_id
+            # A published article's test data is live as written.
+            live_snapshot(article_ids=[article_id])
+            next_review_update(article_ids=[article_id])
             articles_mark_changed(article_ids=[article_id], reason="test data")
 
 

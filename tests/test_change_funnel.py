@@ -6,6 +6,8 @@ commands. Every test first reads the detail, the list and the comment list,
 so that all three are cached, then writes, then reads again: the answer must
 be the new one, and ``article_changed`` must have been sent for the article.
 A writer that bypasses ``articles.services.articles_mark_changed`` fails here.
+(An admin save of a live article is its draft, public once the editor
+publishes the changes: those tests write both steps.)
 """
 
 from __future__ import annotations
@@ -93,41 +95,56 @@ def editor(client, admin_user):
     return client
 
 
+def save_draft_and_publish(api_client, editor, article, **changes) -> None:
+    """The admin's two steps for a live article: the save is its draft, which the public
+    answers leave out, then the editor publishes it."""
+    before = read_all(api_client, article)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    assert resubmit(editor, url, **changes).status_code == 302
+    assert read_all(api_client, article) == before
+    publish = reverse("admin:articles_article_publish_changes", args=[article.pk])
+    response = editor.post(publish)
+    assert (response.status_code, response["Location"]) == (302, url)  # not refused
+
+
 # The admin: articles.
 
 
-def test_admin_change_form_save_is_served_at_once(api_client, editor, article, changes):
+def test_admin_change_form_edit_is_served_at_once_when_published(
+    api_client, editor, article, changes
+):
     warm(api_client, article)
-    url = reverse("admin:articles_article_change", args=[article.pk])
-    response = resubmit(editor, url, title="Iron, sleep and restless legs")
-    assert response.status_code == 302
+    save_draft_and_publish(api_client, editor, article, title="Iron, sleep and restless legs")
     detail, items, _ = read_all(api_client, article)
     assert detail["title"] == "Iron, sleep and restless legs"
     assert items[0]["title"] == "Iron, sleep and restless legs"
     assert searched(api_client, "sleep") == ["iron"]
-    assert marked(changes, article) == {"saved"}
+    assert marked(changes, article) == {"published"}
 
 
-def test_admin_inline_section_edit_is_served_at_once(api_client, editor, article, changes):
+def test_admin_inline_section_edit_is_served_at_once_when_published(
+    api_client, editor, article, changes
+):
     warm(api_client, article)
     assert searched(api_client, "ferritin") == []
-    url = reverse("admin:articles_article_change", args=[article.pk])
     edit = {"sections-0-heading": "What causes it", "sections-0-body": "Ferritin matters."}
-    assert resubmit(editor, url, **edit).status_code == 302
+    save_draft_and_publish(api_client, editor, article, **edit)
     detail, _, _ = read_all(api_client, article)
     assert [s["heading"] for s in detail["sections"]] == ["What causes it"]
     assert detail["toc"][0]["heading"] == "What causes it"
     assert searched(api_client, "ferritin") == ["iron"]
-    assert marked(changes, article) == {"saved"}
+    assert marked(changes, article) == {"published"}
 
 
-def test_admin_slug_change_retires_the_old_address(api_client, editor, article, changes):
+def test_admin_slug_change_retires_the_old_address_when_published(
+    api_client, editor, article, changes
+):
     warm(api_client, article)
-    url = reverse("admin:articles_article_change", args=[article.pk])
-    assert resubmit(editor, url, slug="iron-deficiency").status_code == 302
+    save_draft_and_publish(api_client, editor, article, slug="iron-deficiency")
     assert api_client.get("/api/v1/articles/iron/").status_code == 404
     assert api_client.get("/api/v1/articles/iron/comments/").status_code == 404
     assert api_client.get("/api/v1/articles/iron-deficiency/").json()["slug"] == "iron-deficiency"
+    assert marked(changes, article) == {"published"}
 
 
 def test_admin_add_published_article_is_listed_at_once(api_client, editor, article, changes):
@@ -143,7 +160,8 @@ def test_admin_add_published_article_is_listed_at_once(api_client, editor, artic
     _, items, _ = read_all(api_client, article)
     assert [item["slug"] for item in items] == ["sleep-hygiene", "iron"]
     new = Article.objects.get(slug="sleep-hygiene")
-    assert marked(changes, new) == {"saved"}
+    # Never live before, a published article goes live with its first save.
+    assert marked(changes, new) == {"published"}
 
 
 @pytest.mark.parametrize(("action", "visible"), [("unpublish", False), ("publish", True)])

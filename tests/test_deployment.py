@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import signal
 import sys
 import textwrap
@@ -68,6 +69,40 @@ def wait_for(condition, seconds: float = 30):
     return result
 
 
+def publish_changes(client: Client, article_id: str) -> None:
+    """An editor's click on "Publish changes", on the article's changes page."""
+    changes = f"/admin/articles/article/{article_id}/changes/"
+    status, page = client.request(changes)
+    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert status == 200 and found, (status, page[:500])
+    status, page = client.post_form(
+        f"{changes}publish/", {"csrfmiddlewaretoken": found.group(1).decode()}
+    )
+    assert status == 200 and b"Published the changes" in page, (status, page[:500])
+
+
+# What another process (a command, a task worker) does to publish an edit of
+# the demo article: it saves the rows, which are the live article's draft, as
+# an admin save is, then publishes the changes. Format with ``title``.
+EDIT_AND_PUBLISH = f"""
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from articles.models import Article
+from articles.services import article_content_saved, article_publish_changes
+
+admin = get_user_model().objects.get(username="admin")
+with transaction.atomic():
+    article = Article.objects.get(slug={DEMO!r})
+    article.title = "{{title}}"
+    article.save()
+    saved = article_content_saved(
+        article=article, was_live=True, publish=False, publication_changed=False, user=admin
+    )
+    assert saved.has_unpublished_changes, saved
+article_publish_changes(article_id=article.pk, user=admin)
+"""
+
+
 # Two app servers, one PostgreSQL, one Redis, one worker.
 
 
@@ -82,10 +117,12 @@ def test_two_app_servers_stay_coherent(tmp_path):
         site.worker()
 
         # Both have built and cached the document (in the Redis they share).
-        assert one.get_json(DETAIL)["title"] == other.get_json(DETAIL)["title"]
+        title = one.get_json(DETAIL)["title"]
+        assert other.get_json(DETAIL)["title"] == title
         assert other.get_json("/api/v1/articles/")["results"][0]["slug"] == DEMO
 
-        # An editor changes the title through the first server's admin...
+        # An editor changes the title through the first server's admin: a draft,
+        # which readers of either server do not see...
         one.log_in("admin", PASSWORD)
         article_id = site.shell(
             f"from articles.models import Article; print(Article.objects.get(slug={DEMO!r}).pk)"
@@ -94,6 +131,9 @@ def test_two_app_servers_stay_coherent(tmp_path):
         _, page = one.request(change)
         status, _ = one.post_form(change, form_data(page.decode(), title="Edited through one"))
         assert status == 200
+        assert other.get_json(DETAIL)["title"] == title
+        # ...until the editor publishes the changes, through the first server too...
+        publish_changes(one, article_id)
 
         # ...and the other serves the new title at once: detail and list.
         assert other.get_json(DETAIL)["title"] == "Edited through one"
@@ -196,24 +236,14 @@ def test_a_change_by_another_process_drops_the_kept_reader_pages_in_every_server
             assert status == 200 and old_title.encode() in listing
 
         # Another process (a command, a task worker) changes the article and
-        # approves the comment, both through the funnel.
+        # publishes the change, and approves the comment, all through the funnel.
         site.shell(
-            textwrap.dedent(f"""
-                from django.contrib.auth import get_user_model
-                from django.db import transaction
-                from articles.models import Article
-                from articles.services import article_mark_changed
-                from articles.signals import Reason
+            EDIT_AND_PUBLISH.format(title="Changed by another process")
+            + textwrap.dedent("""
                 from comments.models import Comment
                 from comments.services import comments_moderate
 
-                with transaction.atomic():
-                    article = Article.objects.get(slug={DEMO!r})
-                    article.title = "Changed by another process"
-                    article.save()
-                    article_mark_changed(article=article, reason=Reason.SAVED)
                 pending = Comment.objects.filter(article=article, status=Comment.Status.PENDING)
-                admin = get_user_model().objects.get(username="admin")
                 approved = comments_moderate(
                     queryset=pending, status=Comment.Status.APPROVED, actor=admin
                 )
@@ -269,21 +299,9 @@ def test_a_change_by_another_process_is_read_fresh_at_once_in_development(tmp_pa
         )
         assert kept.strip() == "True"
 
-        # A command (here the shell) changes the title through the funnel.
-        site.shell(
-            textwrap.dedent(f"""
-                from django.db import transaction
-                from articles.models import Article
-                from articles.services import article_mark_changed
-                from articles.signals import Reason
-
-                with transaction.atomic():
-                    article = Article.objects.get(slug={DEMO!r})
-                    article.title = "Changed by a command"
-                    article.save()
-                    article_mark_changed(article=article, reason=Reason.SAVED)
-            """)
-        )
+        # A command (here the shell) changes the title and publishes the change,
+        # through the funnel.
+        site.shell(EDIT_AND_PUBLISH.format(title="Changed by a command"))
 
         # The very next reads serve the change: detail and list.
         assert server.get_json(DETAIL)["title"] == "Changed by a command"

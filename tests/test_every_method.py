@@ -53,8 +53,9 @@ from rest_framework.authtoken.models import Token
 from reversion.models import Version
 
 from articles import services
-from articles.models import Article, WebhookDelivery
+from articles.models import Article, Reviewer, WebhookDelivery
 from articles.preview import preview_token
+from articles.review import article_sign_off
 from articles.tasks import every_minute
 from comments.models import Comment
 from tests.factories import (
@@ -295,6 +296,8 @@ def make_world(media: Path) -> World:
         payload={},
     )
     task_result = every_minute.enqueue()
+    reviewer = Reviewer.objects.create(user=superuser, display_name="Dr Root")
+    sign_off = article_sign_off(article_id=article.pk, user=superuser)
     versions = list(Version.objects.get_for_object(article).order_by("pk"))
     assert len(versions) >= 2, "the article needs two revisions to compare"
     [deleted_version] = Version.objects.get_for_object_reference(Article, gone.pk)[:1]
@@ -306,6 +309,8 @@ def make_world(media: Path) -> World:
         "articles.article": article.pk,
         "articles.tag": tag.pk,
         "articles.webhookdelivery": delivery.pk,
+        "articles.reviewer": reviewer.pk,
+        "articles.signoff": sign_off.pk,
         "comments.comment": approved.pk,
         "comments.pendingcomment": pending.pk,
         "comments.disallowedterm": term.pk,

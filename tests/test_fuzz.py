@@ -49,6 +49,12 @@ def moderator_token(moderator) -> str:
     return Token.objects.create(user=moderator).key
 
 
+@pytest.fixture
+def staff_token(staff_user) -> str:
+    """A token of staff who may view articles: the review schedule's reader."""
+    return Token.objects.create(user=staff_user).key
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
@@ -58,11 +64,13 @@ def moderator_token(moderator) -> str:
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_every_operation_answers_within_its_schema(case, moderator_token, settings):
+def test_every_operation_answers_within_its_schema(case, moderator_token, staff_token, settings):
     settings.RLS_COMMENTS = {"FLOOD_SECONDS": 0, "THROTTLE_RATE": None}
     headers = {}
     if case.operation.path.startswith("/api/v1/moderation/"):
         headers["Authorization"] = f"Token {moderator_token}"
+    if case.operation.path.startswith("/api/v1/review/"):
+        headers["Authorization"] = f"Token {staff_token}"
     case.call_and_validate(headers=headers, checks=CHECKS)
 
 
@@ -82,6 +90,7 @@ def test_every_operation_of_the_api_is_fuzzed():
         "GET /api/v1/moderation/comments/",
         "GET /api/v1/preview/",
         "GET /api/v1/preview/{token}/",
+        "GET /api/v1/review/due/",
         "POST /api/v1/moderation/comments/bulk/",
         "POST /api/v1/moderation/comments/{id}/approve/",
         "POST /api/v1/moderation/comments/{id}/remove/",

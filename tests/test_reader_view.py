@@ -26,6 +26,7 @@ from articles.models import Article
 from articles.preview import preview_url
 from articles.services import (
     article_mark_changed,
+    article_publish_changes,
     articles_delete,
     articles_publish,
     articles_unpublish,
@@ -586,11 +587,16 @@ def test_pages_carry_validators_and_answer_304(client, demo_article, path):
     assert again["ETag"] == response["ETag"]
 
 
-def test_an_edit_through_the_funnel_shows_at_once(client, demo_article):
+def test_an_edit_published_through_the_funnel_shows_at_once(client, demo_article):
     before = client.get(DEMO_PAGE)
     demo_article.title = "Restless legs, revised"
     demo_article.save()
     article_mark_changed(article=demo_article, reason=Reason.SAVED)
+    # Saved, the edit is the live article's draft: the page (kept again) shows the live title.
+    _, doc = get_page(client, DEMO_PAGE)
+    assert doc.find("h1").text() != "Restless legs, revised"
+
+    article_publish_changes(article_id=demo_article.pk, user=None)
 
     response, doc = get_page(client, DEMO_PAGE)
     assert doc.find("h1").text() == "Restless legs, revised"
@@ -956,8 +962,9 @@ def test_robots_txt_names_the_sitemap(client):
 def test_a_change_in_a_process_without_collected_static_files_drops_the_pages(
     client, demo_article, settings
 ):
-    """A task worker or a command marks articles changed too; it has no static manifest
-    (collectstatic may not have run there), and dropping the kept pages must not need one."""
+    """A task worker or a command publishes changes too, marking the article changed; it has
+    no static manifest (collectstatic may not have run there), and dropping the kept pages
+    must not need one."""
     assert client.get(f"/articles/{DEMO_SLUG}/").status_code == 200
     settings.STORAGES = {
         **settings.STORAGES,
@@ -965,8 +972,8 @@ def test_a_change_in_a_process_without_collected_static_files_drops_the_pages(
     }
     settings.STATIC_ROOT = "/nonexistent-static-root"
     demo_article.title = "Changed by a worker"
-    demo_article.save()
-    article_mark_changed(article=demo_article, reason=Reason.SAVED)  # raises nothing
+    demo_article.save()  # the live article's draft: the kept pages stand
+    article_publish_changes(article_id=demo_article.pk, user=None)  # drops them, raises nothing
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

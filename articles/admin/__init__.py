@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import services
 from articles.admin.articles import ArticleAdmin, show_index_counts
-from articles.models import Tag, WebhookDelivery
+from articles.models import Reviewer, SignOff, Tag, WebhookDelivery
 
 __all__ = ["ArticleAdmin", "show_index_counts"]
 
@@ -51,4 +51,34 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Reviewer)
+class ReviewerAdmin(admin.ModelAdmin):
+    """How each medical reviewer is named to readers (they need the sign-off permission too)."""
+
+    list_display = ["display_name", "credentials", "user"]
+    search_fields = ["display_name", "user__username"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(SignOff)
+class SignOffAdmin(admin.ModelAdmin):
+    """Every medical sign-off, for the record: made on an article's sign-off page, never here."""
+
+    list_display = ["article", "reviewer_name", "signed_at", "voided_at"]
+    list_filter = [("voided_at", admin.EmptyFieldListFilter)]
+    search_fields = ["article__title", "reviewer_name"]
+    date_hierarchy = "signed_at"
+    readonly_fields = [f.name for f in SignOff._meta.fields]
+    list_select_related = ["article"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from adminsortable2.admin import SortableAdminBase
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -15,6 +17,7 @@ from django.http import (
 )
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -26,11 +29,12 @@ from articles.admin import conflicts, sparse
 from articles.admin.forms import HTTPS_URLS, MARKDOWN_EDITOR, ArticleForm, ImageFormSet
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.inlines import ImageInline, ReferenceInline, SectionInline
+from articles.admin.publishing import ArticlePublishingMixin
 from articles.admin_index import AdminIndexCount, admin_index_count
 from articles.models import Article, Section
 from articles.preview import preview_url
-from articles.selectors import SEARCH_MAX_WORDS
-from articles.signals import Reason
+from articles.review import DUE_WITHIN_DAYS
+from articles.selectors import SEARCH_MAX_WORDS, articles_by_review
 
 
 def show_index_counts(site: admin.AdminSite) -> None:
@@ -47,27 +51,40 @@ show_index_counts(admin.site)
 
 
 class ReviewFilter(admin.SimpleListFilter):
-    """Published articles due for a medical review (RLS_ARTICLES["REVIEW_INTERVAL_MONTHS"])."""
+    """Published articles by their next medical review (the API's /review/due/ too)."""
 
     title = _("medical review")
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("Overdue")), ("current", _("Up to date"))]
+        return [
+            ("overdue", _("Overdue")),
+            ("due", _("Due within %(days)d days") % {"days": DUE_WITHIN_DAYS}),
+            ("current", _("Up to date")),
+        ]
 
     def queryset(self, request, queryset):
-        overdue = Article.objects.review_overdue().values("pk")
-        if self.value() == "overdue":
-            return queryset.filter(pk__in=overdue)
-        if self.value() == "current":
-            return queryset.filter(status=Article.Status.PUBLISHED).exclude(pk__in=overdue)
+        today = timezone.localdate()
+        until = today + dt.timedelta(days=DUE_WITHIN_DAYS)
+        if self.value() in {"overdue", "due", "current"}:
+            chosen = articles_by_review(review=self.value(), until=until, today=today)
+            return queryset.filter(
+                pk__in=chosen.filter(status=Article.Status.PUBLISHED).values("pk")
+            )
         return queryset
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
+class ArticleAdmin(ArticlePublishingMixin, ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
     form = ArticleForm
-    list_display = ["title", "state", "published_at", "last_reviewed_on", "updated_at"]
+    list_display = [
+        "title",
+        "state",
+        "published_at",
+        "last_reviewed_on",
+        "next_review_on",
+        "updated_at",
+    ]
     list_filter = ["status", ReviewFilter, "tags"]
     search_fields = ["title", "intro", "sections__heading", "sections__body"]
     prepopulated_fields = {"slug": ["title"]}
@@ -82,7 +99,13 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
         (_("Publication"), {"fields": ["status", "published_at", "comments_enabled"]}),
         (
             _("Medical review"),
-            {"fields": ["last_reviewed_on", ("reviewer_name", "reviewer_credentials")]},
+            {
+                "fields": [
+                    "last_reviewed_on",
+                    ("reviewer_name", "reviewer_credentials"),
+                    "review_interval_months",
+                ]
+            },
         ),
     ]
     inlines = [SectionInline, ImageInline, ReferenceInline]
@@ -209,9 +232,9 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
         article = self.article_or_404(request, object_id, self.has_view_or_change_permission)
         return HttpResponseRedirect(preview_url(article))
 
-    # Every save and delete goes through the services that mark the article
-    # changed; the mark comes after the inlines are saved, so what hangs on
-    # it sees the article whole.
+    # Every save and delete goes through the services that decide what goes
+    # public and mark the article changed; that comes after the inlines are
+    # saved, so what hangs on it sees the article whole.
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         saved_sections = {
@@ -224,7 +247,7 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
         for formset in formsets:
             if isinstance(formset, ImageFormSet):
                 formset.place_after_new_sections(saved_sections)
-        services.article_mark_changed(article=form.instance, reason=Reason.SAVED)
+        self.article_saved(request, form, formsets)
 
     def delete_model(self, request, obj: Article) -> None:
         services.articles_delete(queryset=Article.objects.filter(pk=obj.pk))
@@ -242,19 +265,28 @@ class ArticleAdmin(ArticleHistoryMixin, SortableAdminBase, VersionAdmin):
     def state(self, article: Article) -> str:
         # "Published" with a future time is not public yet: say so.
         if article.status == Article.Status.PUBLISHED and not article.is_public:
-            return _("Scheduled")
-        return article.get_status_display()
+            state = _("Scheduled")
+        else:
+            state = article.get_status_display()
+        if article.has_unpublished_changes:
+            return _("%(state)s, with unpublished changes") % {"state": state}
+        return state
 
-    @admin.action(description=_("Publish the selected articles"), permissions=["change"])
+    @admin.action(description=_("Publish the selected articles"), permissions=["publish"])
     def publish(self, request, queryset: models.QuerySet[Article]) -> None:
-        count = services.articles_publish(queryset=queryset)
+        try:
+            count = services.articles_publish(queryset=queryset, user=request.user)
+        except services.PublishRefused as error:
+            message = _("Nothing was published: %(reason)s") % {"reason": error}
+            self.message_user(request, message, messages.ERROR)
+            return
         self.message_user(
             request,
             ngettext("Published %d article.", "Published %d articles.", count) % count,
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
+    @admin.action(description=_("Unpublish the selected articles"), permissions=["publish"])
     def unpublish(self, request, queryset: models.QuerySet[Article]) -> None:
         count = services.articles_unpublish(queryset=queryset)
         self.message_user(

@@ -172,6 +172,9 @@ class ArticleHistoryMixin:
             "version": version,
             "revision": version.revision,
             "publication_differs": now != then,
+            "can_publish": self.has_publish_permission(request, article),
+            # A live article's restore is its draft: readers keep the live version.
+            "into_draft": article is not None and services.live_state(article.pk),
             "now_status": Article.Status(now["status"]).label if article else None,
             "then_status": Article.Status(then["status"]).label,
             "then_published_at": then["published_at"],
@@ -194,6 +197,8 @@ class ArticleHistoryMixin:
         return self.restore(request, version, publication=PUBLICATION_ONLY in request.POST)
 
     def restore(self, request: HttpRequest, version: Version, *, publication: bool) -> HttpResponse:
+        if publication and not self.has_publish_permission(request, None):
+            raise PermissionDenied  # the status is an editor's call, as in the form
         when = revision_date(version.revision)
         try:
             restored = services.article_restore(

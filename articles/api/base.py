@@ -37,7 +37,7 @@ from articles.api.renderers import JSONRenderer
 from articles.conf import article_settings
 from articles.documents import Served, render_json
 from articles.http import conditional_response
-from articles.models import Article
+from articles.models import Article, Tag
 
 # Links in documents are paths unless BASE_URL is set: URI references, not URIs.
 URI_REFERENCE = {"type": "string", "format": "uri-reference", "maxLength": 2000}
@@ -46,6 +46,12 @@ SLUG_PATTERN = "^[-a-zA-Z0-9_]+$"
 SLUG_SCHEMA = {
     "type": "string",
     "maxLength": Article._meta.get_field("slug").max_length,
+    "pattern": SLUG_PATTERN,
+}
+# A tag's slug in ?tag=, as its model bounds it.
+TAG_SLUG_SCHEMA = {
+    "type": "string",
+    "maxLength": Tag._meta.get_field("slug").max_length,
     "pattern": SLUG_PATTERN,
 }
 SLUG_DESCRIPTION = "The article's slug, as in its `slug` field."

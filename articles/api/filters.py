@@ -22,7 +22,7 @@ def validate_search_words(value: str) -> None:
 
 class ArticleFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(
-        field_name="tags__slug", label="Only articles with the tag of this slug."
+        field_name="live__tags__slug", label="Only articles with the tag of this slug."
     )
     search = django_filters.CharFilter(
         method="filter_search",

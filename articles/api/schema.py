@@ -172,6 +172,11 @@ TAGS = [
         "token.",
     },
     {
+        "name": "review",
+        "description": "The staff's medical review schedule: a token or a session of a staff "
+        "user with the view_article permission.",
+    },
+    {
         "name": "preview",
         "description": "A draft as it will be published, for the holder of a preview link "
         "from the admin.",

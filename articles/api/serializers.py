@@ -9,13 +9,20 @@ from django.utils.html import strip_tags
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.api.base import URI_REFERENCE, IsoDateTimeField, ReadModelSerializer, public_url
+from articles.api.base import (
+    URI_REFERENCE,
+    IsoDateField,
+    IsoDateTimeField,
+    ReadModelSerializer,
+    public_url,
+)
 from articles.api.components import STRUCTURED_DATA_REF
 from articles.api.extensions import registered
 from articles.citations import cited_numbers, reference_anchor
 from articles.conf import article_settings, content_language
 from articles.models import Article, Image, Reference, Section, Tag
 from articles.renditions import file_format
+from articles.review import next_review
 from articles.urls_public import absolute_url, reader_url, site_url
 
 
@@ -253,6 +260,24 @@ class ReviewerSerializer(serializers.Serializer):
     credentials = serializers.CharField(source="reviewer_credentials")
 
 
+class ReviewScheduleSerializer(serializers.Serializer):
+    """When the article was last reviewed medically and when it is due again."""
+
+    last = IsoDateField(
+        source="last_reviewed_on",
+        allow_null=True,
+        help_text="The last medical review (a reviewer's sign-off); null: never reviewed.",
+    )
+    next = serializers.SerializerMethodField(
+        help_text="The next review: the last one plus the review interval; null: never reviewed."
+    )
+
+    @extend_schema_field(IsoDateField(allow_null=True))
+    def get_next(self, article: Article) -> str | None:
+        due = next_review(article.last_reviewed_on, article.review_interval_months)
+        return due.isoformat() if due else None
+
+
 def structured_data(article: Article) -> dict:
     """schema.org ``MedicalWebPage`` of ``article``: for search engines, in the page's head.
 
@@ -361,6 +386,7 @@ class ArticleDetailSerializer(ReadModelSerializer):
     reviewed_by = serializers.SerializerMethodField(
         help_text="Who last reviewed the article medically; null: no reviewer named."
     )
+    review = ReviewScheduleSerializer(source="*", read_only=True)
     author = AuthorField(help_text="The byline, typed; null: no byline.")
     json_ld = serializers.SerializerMethodField()
 
@@ -377,6 +403,7 @@ class ArticleDetailSerializer(ReadModelSerializer):
             "updated_at",
             "last_reviewed_on",
             "reviewed_by",
+            "review",
             "tags",
             "toc",
             "sections",

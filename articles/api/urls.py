@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from articles.api import views
 from articles.api.base import not_found
+from articles.api.review import ReviewDueList
 
 app_name = "articles-api"
 
@@ -12,5 +13,6 @@ urlpatterns = [
     # The token in Authorization: Bearer (out of logs and Referer headers);
     # the older form with the token in the address stays, deprecated.
     path("preview/", views.PreviewHeaderView.as_view(), name="preview"),
+    path("review/due/", ReviewDueList.as_view(), name="review-due"),
     path("preview/<str:token>/", views.PreviewView.as_view(), name="article-preview"),
 ]

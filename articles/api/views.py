@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from articles import documents
 from articles.api.base import (
     SLUG_PARAMETER,
-    SLUG_PATTERN,
+    TAG_SLUG_SCHEMA,
     AppDefaultsMixin,
     CheckedCursorPagination,
     IsoDateTimeField,
@@ -38,11 +38,8 @@ from articles.api.base import (
 from articles.api.extensions import registered
 from articles.api.filters import SEARCH_MAX_LENGTH, ArticleFilter
 from articles.api.serializers import ArticleDetailSerializer, ArticleListSerializer
-from articles.models import Tag
 from articles.preview import PreviewExpired, PreviewInvalid, preview_article_id
 from articles.selectors import article_list_public, article_whole_queryset
-
-TAG_SLUG_LENGTH = Tag._meta.get_field("slug").max_length
 
 
 class NewestFirstPagination(CheckedCursorPagination):
@@ -77,7 +74,7 @@ class NewestFirstPagination(CheckedCursorPagination):
             ),
             OpenApiParameter(
                 "tag",
-                {"type": "string", "maxLength": TAG_SLUG_LENGTH, "pattern": SLUG_PATTERN},
+                TAG_SLUG_SCHEMA,
                 description=ArticleFilter.base_filters["tag"].label,
             ),
         ],

@@ -229,7 +229,7 @@ class ArticleCommentsView(
 
     @cached_property
     def article(self) -> Article:
-        return get_object_or_404(Article.objects.public(), slug=self.kwargs["slug"])
+        return get_object_or_404(Article.objects.public(), live__slug=self.kwargs["slug"])
 
     def served(self, request, *, slug: str):
         # None (not kept, or the article not public yet): DRF's path builds
@@ -240,7 +240,7 @@ class ArticleCommentsView(
     def list(self, request, *args, **kwargs):
         # The article is read first, its comments after the generation.
         article = self.article
-        listing = Listing(comment_list_scope(article.slug))
+        listing = Listing(comment_list_scope(self.kwargs["slug"]))
         # Every change to its comments marks the article changed: changed_at dates them.
         public_from = article.published_at.timestamp()
         state = listing.generation(

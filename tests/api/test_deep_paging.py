@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.live import live_snapshot
 from articles.models import Article
 from articles.selectors import article_list_public
 
@@ -35,6 +36,7 @@ def archive():
         )
         for n in range(ARCHIVE)
     )
+    live_snapshot(article_ids=Article.objects.values_list("pk", flat=True))
     analyze()
 
 

@@ -4,7 +4,9 @@ A document is built on the first read after a change; a list's generation is
 started on the first read after a change. Neither read may date the change:
 Last-Modified is the article's ``changed_at`` (what ``articles_mark_changed``
 records), its publication time once a scheduled article goes public, and for
-a list the newest of these among what it shows (or showed). Clients and CDNs
+a list the newest of these among what it shows (or showed). A live article's
+saved change is only its draft until it is published: the tests' ``edit``
+saves and publishes, and the change is dated when it went live. Clients and CDNs
 that revalidate with If-Modified-Since get a 304 exactly when nothing moved.
 
 A list (the article list, an article's comments) never claims a time before
@@ -25,12 +27,21 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from django.utils.http import http_date
 
 from articles.documents import ARTICLE_LIST, listing_forget
 from articles.models import Article
-from articles.services import article_mark_changed, articles_delete, articles_unpublish
+from articles.services import (
+    PUBLICATION_FIELDS,
+    article_content_saved,
+    article_mark_changed,
+    article_publish_changes,
+    articles_delete,
+    articles_unpublish,
+    live_state,
+)
 from articles.signals import Reason
 from comments.models import Comment
 from comments.services import comments_moderate
@@ -73,11 +84,22 @@ def get(api_client, url: str, **headers):
 
 
 def edit(article: Article, **fields) -> None:
-    """An editor's save, through the change funnel as every writer's."""
+    """An editor's change, made public: saved through the services as the admin saves it
+    (a live article's draft, or a change of publication, which is public at once),
+    then, if it left unpublished changes, published as the admin's publish-changes does."""
+    was_live = live_state(article.pk)
     for name, value in fields.items():
         setattr(article, name, value)
-    article.save()
-    article_mark_changed(article=article, reason=Reason.SAVED)
+    with transaction.atomic():
+        article.save()
+        saved = article_content_saved(
+            article=article,
+            was_live=was_live,
+            publish=False,
+            publication_changed=bool(set(fields) & set(PUBLICATION_FIELDS)),
+        )
+    if saved.has_unpublished_changes:
+        article_publish_changes(article_id=article.pk, user=None)
 
 
 def slugs(response) -> list[str]:

@@ -67,6 +67,11 @@ def test_the_dragged_order_is_what_the_api_serves(editor, api_client, article):
     data[f"images-{form_index('images', 'A nerve')}-position"] = "2"
 
     assert editor.post(change_url(article), data).status_code == 302
+    # The save is the live article's draft: readers get the new order once it is published.
+    before = api_client.get(f"/api/v1/articles/{article.slug}/").json()
+    assert [s["heading"] for s in before["sections"]] == ["Causes", "Symptoms", "Treatment"]
+    published = editor.post(f"/admin/articles/article/{article.pk}/changes/publish/")
+    assert published.status_code == 302
 
     detail = api_client.get(f"/api/v1/articles/{article.slug}/").json()
     assert [s["heading"] for s in detail["sections"]] == ["Treatment", "Causes", "Symptoms"]

@@ -14,7 +14,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image as PILImage
 
-from articles.models import Article, Image, ImageRendition, Reference, Section, Tag
+from articles.models import (
+    Article,
+    Image,
+    ImageRendition,
+    LiveArticle,
+    Reference,
+    Section,
+    Tag,
+)
 from tests.conftest import DEMO_SLUG
 from tests.factories import ArticleFactory
 
@@ -334,10 +342,31 @@ def test_reimport_with_publish_keeps_the_publication_time(good_file):
     assert Article.objects.get(slug=SLUG).published_at == published_at
 
 
-def test_reimport_without_publish_returns_the_article_to_draft(good_file):
+def test_reimport_without_publish_saves_a_live_article_s_draft(client, good_file, source_dir):
     import_article(good_file, "--publish")
+    changed = source_dir / "changed.md"
+    changed.write_text(edited(GOOD_FILE, {2: "title: A changed title"}, []), encoding="utf-8")
+
+    out = import_article(changed)
+
+    assert out.startswith(f"Updated '{SLUG}' (published, with unpublished changes):")
+    article = Article.objects.get(slug=SLUG)
+    assert (article.status, article.title, article.has_unpublished_changes) == (
+        Article.Status.PUBLISHED,
+        "A changed title",
+        True,
+    )
+    # Readers keep the published version.
+    assert client.get(f"/api/v1/articles/{SLUG}/").json()["title"] == "Iron and restless legs"
+
+
+def test_reimport_without_publish_keeps_a_never_published_article_a_draft(client, good_file):
     import_article(good_file)
-    assert Article.objects.get(slug=SLUG).status == Article.Status.DRAFT
+    import_article(good_file)
+    article = Article.objects.get(slug=SLUG)
+    assert (article.status, article.has_unpublished_changes) == (Article.Status.DRAFT, False)
+    assert not LiveArticle.objects.filter(pk=article.pk).exists()
+    assert client.get(f"/api/v1/articles/{SLUG}/").status_code == 404
 
 
 def test_import_leaves_other_articles_alone(good_file):

@@ -47,13 +47,27 @@ def article():
     return article
 
 
-def test_a_change_through_the_funnel_goes_live(client, article):
+def publish(article) -> None:
+    articles_publish(queryset=Article.objects.filter(pk=article.pk))
+
+
+def test_only_publishing_takes_a_live_version(client, article):
     Article.objects.filter(pk=article.pk).update(title="Iron, sleep and legs")
     article_mark_changed(article=article, reason=Reason.SAVED)
+    assert detail(client, article.slug)["title"] == "Iron and sleep"
+
+    publish(article)
+
     assert LiveArticle.objects.get(pk=article.pk).content["article"]["title"] == (
         "Iron, sleep and legs"
     )
     assert detail(client, article.slug)["title"] == "Iron, sleep and legs"
+
+
+def test_publishing_the_same_content_again_keeps_its_time(article):
+    went_live = LiveArticle.objects.get(pk=article.pk).changed_at
+    publish(article)
+    assert LiveArticle.objects.get(pk=article.pk).changed_at == went_live
 
 
 def test_a_rebuild_is_made_from_the_live_version_not_from_the_rows(client, article):
@@ -92,7 +106,7 @@ def test_search_indexes_the_live_version(client, article):
     search_index(article_ids=[article.pk])
     found = client.get("/api/v1/articles/", {"search": "agonists"}).json()["results"]
     assert found == []
-    article_mark_changed(article=article, reason=Reason.SAVED)
+    publish(article)
     found = client.get("/api/v1/articles/", {"search": "agonists"}).json()["results"]
     assert [a["slug"] for a in found] == [article.slug]
 
@@ -106,37 +120,32 @@ def test_unpublishing_drops_the_live_version_and_publishing_takes_it(client, art
     assert detail(client, article.slug)["title"] == "Iron and sleep"
 
 
-def test_a_published_article_written_around_the_funnel_goes_live_as_it_is(client):
-    # bulk_create, SQL, loaddata: the rows are all there is.
-    article = Article.objects.create(
-        title="Loaded", slug="loaded", status=Article.Status.PUBLISHED, intro="From a dump."
+def test_the_migration_gives_each_live_version_its_columns(article):
+    live = LiveArticle.objects.get(pk=article.pk)
+    content = {**live.content}
+    content["article"] = {**content["article"], "updated_at": "2026-03-01T10:00:00.123456+00:00"}
+    LiveArticle.objects.filter(pk=article.pk).update(slug="placeholder", content=content)
+    live.tags.clear()
+    migration = importlib.import_module(
+        "articles.migrations.0011_live_columns_and_unpublished_changes"
     )
-    assert detail(client, "loaded")["title"] == "Loaded"
-    assert LiveArticle.objects.filter(pk=article.pk).exists()
 
+    migration.fill_live_columns(apps, None)
 
-def test_the_migration_takes_the_live_version_of_every_published_article(article):
-    draft = ArticleFactory(draft=True)
-    LiveArticle.objects.all().delete()
-    migration = importlib.import_module("articles.migrations.0010_live_article")
-
-    migration.take_live_versions(apps, None)
-
-    live = LiveArticle.objects.get()
-    assert live.article_id == article.pk
-    assert not LiveArticle.objects.filter(pk=draft.pk).exists()
-    assert [row["fields"]["heading"] for row in live.content["sections"]] == ["Ferritin"]
-    assert len(live.content["references"]) == 2
+    live.refresh_from_db()
+    assert live.slug == article.slug
+    assert [t.name for t in live.tags.all()] == ["Sleep"]
+    assert live.changed_at == dt.datetime(2026, 3, 1, 10, 0, 0, 123456, tzinfo=dt.UTC)
+    assert "updated_at" not in live.content["article"]
 
 
 def test_times_and_dates_read_back_as_the_rows_have_them(client, article):
-    when = timezone.now().replace(microsecond=123456)
-    Article.objects.filter(pk=article.pk).update(
-        updated_at=when, last_reviewed_on=dt.date(2023, 11, 28)
-    )
+    Article.objects.filter(pk=article.pk).update(last_reviewed_on=dt.date(2023, 11, 28))
     ReferenceFactory(
         article=article, title="Dated", date=dt.date(2019, 3, 1), accessed_on=dt.date(2024, 1, 2)
     )
+    when = timezone.now().replace(microsecond=123456)
+    LiveArticle.objects.filter(pk=article.pk).update(changed_at=when)
 
     data = rebuilt(client, article.slug)
 
@@ -151,7 +160,7 @@ def test_times_and_dates_read_back_as_the_rows_have_them(client, article):
 def test_tags_come_in_their_own_order_and_follow_a_rename(client, article):
     zinc = TagFactory(name="Zinc")
     article.tags.add(zinc, TagFactory(name="Anaemia"))
-    article_mark_changed(article=article, reason=Reason.SAVED)
+    publish(article)
     assert [t["name"] for t in rebuilt(client, article.slug)["tags"]] == [
         "Anaemia",
         "Sleep",

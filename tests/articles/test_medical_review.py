@@ -12,7 +12,8 @@ from django.contrib.admin import AdminSite
 
 from articles.admin import show_index_counts
 from articles.models import Article, add_months
-from articles.services import article_mark_changed
+from articles.review import next_review_update
+from articles.services import article_mark_changed, article_publish_changes
 from articles.signals import Reason
 from tests.factories import ArticleFactory, ImageFactory, ReferenceFactory, TagFactory
 from tests.schemaorg import validate
@@ -54,6 +55,8 @@ def test_the_interval_is_a_setting(settings):
     ArticleFactory(slug="seven-months", last_reviewed_on=dt.date(2025, 11, 15))
     assert overdue_slugs() == set()
     settings.RLS_ARTICLES = {"REVIEW_INTERVAL_MONTHS": 6}
+    assert overdue_slugs() == set()  # until the next reviews are worked out again
+    assert next_review_update() == 1
     assert overdue_slugs() == {"seven-months"}
 
 
@@ -164,12 +167,14 @@ def test_without_a_reviewer_the_detail_says_null(api_client):
     assert detail(api_client, ArticleFactory(reviewer_name=""))["reviewed_by"] is None
 
 
-def test_a_new_reviewer_is_served_at_once(api_client):
+def test_a_new_reviewer_is_served_once_published(api_client):
     article = ArticleFactory()
     assert detail(api_client, article)["reviewed_by"] is None  # built and cached
     article.reviewer_name = "Dr Jane Doe"
     article.save()
     article_mark_changed(article=article, reason=Reason.SAVED)
+    assert detail(api_client, article)["reviewed_by"] is None  # the live article's draft
+    article_publish_changes(article_id=article.pk, user=None)
     assert detail(api_client, article)["reviewed_by"]["name"] == "Dr Jane Doe"
 
 

@@ -106,12 +106,19 @@ def test_a_content_restore_keeps_a_live_article_live(editor, api_client, publish
 
     response = editor.post(revision_url(published.pk, draft_revision) + "restore/", follow=True)
 
+    # The restore is the live article's draft: readers keep the live version.
     published.refresh_from_db()
     assert (published.status, published.intro) == ("published", "Old intro.")
-    assert api_client.get("/api/v1/articles/iron/").json()["intro_html"] == "<p>Old intro.</p>"
+    assert published.has_unpublished_changes
+    assert api_client.get("/api/v1/articles/iron/").json()["intro_html"] == "<p>New intro.</p>"
     message = restore_message(response)
     assert message.startswith("Restored the revision of ")
     assert "now" not in message  # no status change to name
+
+    # Published, the restored content is what readers see.
+    publish = f"/admin/articles/article/{published.pk}/changes/publish/"
+    assert editor.post(publish).status_code == 302
+    assert api_client.get("/api/v1/articles/iron/").json()["intro_html"] == "<p>Old intro.</p>"
 
 
 def test_restoring_the_status_is_asked_for_shown_first_and_named(editor, api_client, published):
@@ -141,7 +148,9 @@ def test_the_confirmation_offers_one_button_when_the_status_is_the_same(editor, 
     older = article_version(published)
     resubmit(editor, change_url(published), intro="Newer.")
     page = editor.get(revision_url(published.pk, older)).content.decode()
-    assert "Restore the content, keep the status" in page
+    # The article is live: the content lands in its draft.
+    assert "Restore the content into the draft" in page
+    assert "Readers keep the published version" in page
     assert 'name="publication"' not in page
 
 

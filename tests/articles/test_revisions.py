@@ -11,7 +11,7 @@ from django.utils import timezone
 from reversion.models import Revision, Version
 
 from articles import services
-from articles.models import Article, Section, Tag
+from articles.models import Article, LiveArticle, Section, Tag
 from tests.admin_forms import resubmit
 from tests.factories import ArticleFactory, ImageFactory, SectionFactory, TagFactory
 
@@ -32,6 +32,13 @@ def change_url(article) -> str:
 
 def revisions_of(article) -> list[Revision]:
     return [v.revision for v in Version.objects.get_for_object(article).select_related("revision")]
+
+
+def publish_changes(editor, article) -> None:
+    """The editor publishes the live article's saved draft (its changes page's button)."""
+    response = editor.post(f"/admin/articles/article/{article.pk}/changes/publish/")
+    assert response.status_code == 302
+    assert response["Location"] == change_url(article)  # not refused
 
 
 def test_an_admin_save_is_a_revision_with_who_and_the_parts(editor, staff_user, article):
@@ -85,6 +92,7 @@ def test_restoring_keeps_the_change_counters_going_forward(editor, api_client, a
     old = revisions_of(article)[0]
     for title in ("Iron", "Iron and legs"):
         resubmit(editor, change_url(article), title=title)
+        publish_changes(editor, article)
     announced = timezone.now()
     Article.objects.filter(pk=article.pk).update(announced_published_at=announced)
     before = Article.objects.get(pk=article.pk).version
@@ -93,6 +101,13 @@ def test_restoring_keeps_the_change_counters_going_forward(editor, api_client, a
     version = Version.objects.get_for_object(article).get(revision=old)
     restore = f"/admin/articles/article/{article.pk}/history/{version.pk}/"
     assert resubmit(editor, restore).status_code == 302
+
+    # The restore is the live article's draft: nothing public moved, nothing counted.
+    article.refresh_from_db()
+    assert (article.title, article.version) == ("Iron and sleep", before)
+    assert api_client.get(f"/api/v1/articles/{article.slug}/").json()["title"] == "Iron and legs"
+
+    publish_changes(editor, article)
 
     article.refresh_from_db()
     # Counted on, not back to the revision's: documents built since are stale.
@@ -218,6 +233,7 @@ def test_a_restore_that_no_longer_fits_changes_nothing_and_says_why(editor, arti
     old = revisions_of(article)[0]
     old_slug = article.slug
     resubmit(editor, change_url(article), slug="iron-and-legs")
+    publish_changes(editor, article)  # the old address is free: readers follow the new one
     ArticleFactory(slug=old_slug)  # the old address is another article's now
     before = len(revisions_of(article))
 
@@ -254,17 +270,29 @@ def test_one_click_keeps_the_counters_going_and_dates_the_change_now(editor, art
     resubmit(editor, change_url(article))
     old = revisions_of(article)[0]
     resubmit(editor, change_url(article), title="Iron")
+    publish_changes(editor, article)
     announced = timezone.now()
     Article.objects.filter(pk=article.pk).update(announced_published_at=announced)
     before = Article.objects.get(pk=article.pk)
+    live_before = LiveArticle.objects.get(pk=article.pk).changed_at
 
     assert editor.post(restore_url(article, old)).status_code == 302
 
+    # The draft is restored and dated now; nothing public moved, so nothing is counted.
     article.refresh_from_db()
     assert article.title == "Iron and sleep"
+    assert article.version == before.version
+    assert article.updated_at > before.updated_at
+    assert LiveArticle.objects.get(pk=article.pk).changed_at == live_before
+
+    publish_changes(editor, article)
+
+    # Published: counted on from now, and the public change is dated now too.
+    article.refresh_from_db()
     assert article.version == before.version + 1
     assert article.announced_published_at == announced
-    assert article.updated_at > before.updated_at
+    assert article.changed_at > before.changed_at
+    assert LiveArticle.objects.get(pk=article.pk).changed_at > live_before
 
 
 def test_one_click_restores_only_this_article_of_a_revision_that_holds_several(editor, article):

@@ -166,7 +166,7 @@ def test_the_admin_refuses_credentials_for_an_organization(admin_client):
     assert article.byline_credentials == ""
 
 
-def test_the_admin_saves_a_person_and_the_api_serves_it_at_once(admin_client, api_client):
+def test_the_admin_saves_a_person_and_the_api_serves_it_once_published(admin_client, api_client):
     article = ArticleFactory(byline="Editorial team")
     assert detail(api_client, article)["author"]["type"] == "organization"  # built and cached
     change = f"/admin/articles/article/{article.pk}/change/"
@@ -181,6 +181,10 @@ def test_the_admin_saves_a_person_and_the_api_serves_it_at_once(admin_client, ap
     )
 
     assert response.status_code == 302
+    # Saved as the live article's draft: readers keep the published author.
+    assert json_ld(api_client, article)["author"]["@type"] == "Organization"
+    published = admin_client.post(f"/admin/articles/article/{article.pk}/changes/publish/")
+    assert published.status_code == 302
     assert json_ld(api_client, article)["author"] == {
         "@type": "Person",
         "name": "Dr Jane Doe",

@@ -62,6 +62,7 @@ const DETAIL: Record<keyof Schemas["ArticleDetail"], true> = {
   updated_at: true,
   last_reviewed_on: true,
   reviewed_by: true,
+  review: true,
   tags: true,
   toc: true,
   sections: true,

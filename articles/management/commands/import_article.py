@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import ngettext
 
 from articles.article_file import ArticleFileError, parse_article_file
-from articles.services import article_import
+from articles.services import PublishRefused, article_import
 
 
 def import_article_file(path: Path, *, publish: bool) -> str:
@@ -20,6 +20,8 @@ def import_article_file(path: Path, *, publish: bool) -> str:
         article, created = article_import(data=data, publish=publish)
     except ArticleFileError as exc:
         raise CommandError(f"{path}:{exc.line}: {exc.message}") from None
+    except PublishRefused as exc:
+        raise CommandError(f"{path}: not published, nothing changed: {exc}") from None
     parts = ", ".join(
         ngettext(singular, plural, count) % {"count": count}
         for singular, plural, count in (
@@ -28,7 +30,10 @@ def import_article_file(path: Path, *, publish: bool) -> str:
             ("%(count)d reference", "%(count)d references", len(data.references)),
         )
     )
-    return f"{'Created' if created else 'Updated'} {article.slug!r} ({article.status}): {parts}."
+    state = article.status
+    if article.has_unpublished_changes:
+        state = "published, with unpublished changes"
+    return f"{'Created' if created else 'Updated'} {article.slug!r} ({state}): {parts}."
 
 
 class Command(BaseCommand):
@@ -42,7 +47,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--publish",
             action="store_true",
-            help="publish the article (without it, the article is saved as a draft)",
+            help=(
+                "publish the article (without it, the article is saved as a draft; a "
+                "published article's draft, readers keep its published version)"
+            ),
         )
 
     def handle(self, *args, file: Path, publish: bool, **options) -> None:

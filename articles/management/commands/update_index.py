@@ -29,9 +29,11 @@ from django.db.models import QuerySet
 from django.utils.translation import ngettext
 
 from articles.documents import documents_build
+from articles.live import live_snapshot
 from articles.models import Article
+from articles.review import next_review_update
 from articles.search import search_orphans_delete
-from articles.services import articles_mark_changed
+from articles.services import articles_mark_changed, publish_refusal
 from articles.signals import Reason
 
 DEFAULT_BATCH_SIZE = 500
@@ -42,6 +44,7 @@ UNKNOWN_SLUG = (
     "No articles have the slugs %(slugs)s: nothing was indexed.",
 )
 FAILED = "The document of article %(slug)r (id %(pk)d) cannot be built: %(error)s"
+NOT_LIVE = "Article %(slug)r is published but was never live, and stays off the site: %(reason)s"
 
 
 def id_batches(queryset: QuerySet[Article], size: int) -> Iterator[list[int]]:
@@ -107,6 +110,11 @@ class Command(BaseCommand):
                 # Short: counted, indexed, caches dropped. Building the
                 # documents, most of the time, holds no lock.
                 with transaction.atomic():
+                    # A published article never live (its rows written
+                    # around the services) goes live as it stands, if it
+                    # may be published; a live one keeps its live version:
+                    # its draft stays a draft.
+                    live_snapshot(article_ids=self._may_go_live(ids), only_missing=True)
                     articles_mark_changed(article_ids=ids, reason=Reason.REINDEX)
                 self._build(ids)
                 done += len(ids)
@@ -117,9 +125,24 @@ class Command(BaseCommand):
                 self.stderr.write("", style_func=str)  # end the progress line where it stands
         if not slugs:
             search_orphans_delete()
+            # REVIEW_INTERVAL_MONTHS may have changed since they were worked out.
+            next_review_update()
         seconds = time.monotonic() - started
         count = ngettext("%(count)s article", "%(count)s articles", done) % {"count": f"{done:,}"}
         self.stdout.write(f"Indexed {count} in {seconds:.1f} s.")
+
+    def _may_go_live(self, ids: list[int]) -> list[int]:
+        """Those of ``ids`` published without a live version that may be published."""
+        never_live = Article.objects.filter(
+            pk__in=ids, status=Article.Status.PUBLISHED, live__isnull=True
+        ).values_list("pk", "slug")
+        allowed = []
+        for pk, slug in never_live:
+            if refused := publish_refusal(article_ids=[pk]):
+                self.stderr.write(NOT_LIVE % {"slug": slug, "reason": refused})
+            else:
+                allowed.append(pk)
+        return allowed
 
     def _build(self, ids: list[int]) -> None:
         """Build the batch's documents; if that fails, one by one, to name the article."""
