@@ -54,9 +54,10 @@ CONTENT_FIELDS = (
 )
 
 
-def live_snapshot(*, article_ids: Iterable[int], user=None, only_missing: bool = False) -> None:
+def live_snapshot(*, article_ids: Iterable[int], user=None, only_missing: bool = False) -> set[int]:
     """Take the live version of these articles from their rows: published ones, as they
-    are now, published by ``user``; the others have none.
+    are now, published by ``user``; the others have none. Returns the ids whose live
+    content changed.
 
     ``only_missing``: give one to those that have none, and leave the others
     alone (``update_index`` must never publish a draft).
@@ -109,6 +110,7 @@ def live_snapshot(*, article_ids: Iterable[int], user=None, only_missing: bool =
         if a.pk in taken
         for tag in a.tags.all()
     )
+    return taken
 
 
 def _as_stored(content: dict) -> dict:

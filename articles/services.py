@@ -158,18 +158,19 @@ def publish_refusal(*, article_ids: Iterable[int]) -> str | None:
     return review.signoff_refusal(article_ids=ids)
 
 
-def articles_go_live(*, article_ids: Iterable[int], user=None) -> None:
+def articles_go_live(*, article_ids: Iterable[int], user=None) -> set[int]:
     """Make the published ones of these articles' rows their live version, or refuse
-    (``PublishRefused``)."""
+    (``PublishRefused``). Returns those whose live content changed."""
     ids = set(article_ids)
     if refused := publish_refusal(article_ids=ids):
         raise PublishRefused(refused)
-    live_snapshot(article_ids=ids, user=user)
+    moved = live_snapshot(article_ids=ids, user=user)
     Article.objects.filter(pk__in=ids).update(has_unpublished_changes=False)
     review.draft_edits_clear(article_ids=ids)
     review.next_review_update(article_ids=ids)
     # Live now: nothing is left to publish at a time.
     ScheduledChanges.objects.filter(article_id__in=ids).delete()
+    return moved
 
 
 def live_state(article_id: int) -> bool:
@@ -364,13 +365,19 @@ def articles_publish(*, queryset: models.QuerySet[Article], user=None) -> int:
     now = timezone.now()
     with transaction.atomic():
         ids = list(queryset.values_list("pk", flat=True))
+        drafts = set(
+            Article.objects.filter(pk__in=ids)
+            .exclude(status=Article.Status.PUBLISHED)
+            .values_list("pk", flat=True)
+        )
         count = Article.objects.filter(pk__in=ids).update(
             status=Article.Status.PUBLISHED,
             published_at=Coalesce("published_at", models.Value(now)),
             updated_at=now,
         )
-        articles_go_live(article_ids=ids, user=user)
-        articles_mark_changed(article_ids=ids, reason=Reason.PUBLISHED)
+        moved = articles_go_live(article_ids=ids, user=user)
+        # A live article published again as it stands: nothing to tell anyone.
+        articles_mark_changed(article_ids=drafts | moved, reason=Reason.PUBLISHED)
     return count
 
 

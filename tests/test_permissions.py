@@ -195,3 +195,29 @@ def test_an_author_saves_a_draft_but_cannot_publish_it(client, people):
 
     draft.refresh_from_db()
     assert (draft.title, draft.status) == ("Zinc and sleep", "draft")
+
+
+def test_a_reviewer_edits_their_own_public_name_and_nobody_elses(client, django_user_model):
+    permissions = Permission.objects.filter(
+        codename__in=["view_reviewer", "change_reviewer", "delete_reviewer"]
+    )
+    mine, theirs = [
+        django_user_model.objects.create_user(name, password="pw", is_staff=True)
+        for name in ("drlee", "drkim")
+    ]
+    for user in (mine, theirs):
+        user.user_permissions.set(permissions)
+    own = Reviewer.objects.create(user=mine, display_name="Dr Ann Lee")
+    other = Reviewer.objects.create(user=theirs, display_name="Dr Bo Kim")
+    client.force_login(mine)
+    change = "/admin/articles/reviewer/{}/change/"
+    post = {"user": mine.pk, "display_name": "Dr Ann Lee-Smith", "credentials": "MD"}
+    assert client.post(change.format(own.pk), post).status_code == 302
+    other_post = {"user": theirs.pk, "display_name": "Dr Nobody", "credentials": ""}
+    client.post(change.format(other.pk), other_post)
+    other.refresh_from_db()
+    assert other.display_name == "Dr Bo Kim"
+    assert (
+        client.post(f"/admin/articles/reviewer/{other.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )

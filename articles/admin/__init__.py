@@ -62,6 +62,16 @@ class ReviewerAdmin(admin.ModelAdmin):
     search_fields = ["display_name", "user__username"]
     raw_id_fields = ["user"]
 
+    # Readers trust the name beside "Medically reviewed by": a reviewer edits
+    # their own; anyone else's only a superuser.
+    def has_change_permission(self, request, obj: Reviewer | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or request.user.is_superuser or obj.user == request.user)
+
+    def has_delete_permission(self, request, obj: Reviewer | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or request.user.is_superuser or obj.user == request.user)
+
 
 @admin.register(SignOff)
 class SignOffAdmin(admin.ModelAdmin):

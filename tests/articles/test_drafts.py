@@ -322,3 +322,12 @@ def test_the_upgrade_keeps_the_right_to_publish_of_who_could_change_articles(dja
     assert publish in editor.user_permissions.all()
     assert publish in group.permissions.all()
     assert not reader.user_permissions.exists()
+
+
+def test_publishing_a_live_article_again_unchanged_tells_nobody(live):
+    revisions = Version.objects.get_for_object(live).count()
+    version = Article.objects.get(pk=live.pk).version
+    services.articles_publish(queryset=Article.objects.filter(pk=live.pk))
+    assert not WebhookDelivery.objects.exists()
+    assert Version.objects.get_for_object(live).count() == revisions
+    assert Article.objects.get(pk=live.pk).version == version
