@@ -79,7 +79,8 @@ def scheduled_changes_publish(*, article_id: int, now: dt.datetime | None = None
     now = now or timezone.now()
     with transaction.atomic():
         scheduled = (
-            ScheduledChanges.objects.select_for_update()
+            # The row alone: PostgreSQL locks no nullable side of a join.
+            ScheduledChanges.objects.select_for_update(of=("self",))
             .select_related("scheduled_by")
             .filter(article_id=article_id, publish_at__lte=now)
             .first()
