@@ -72,11 +72,11 @@ def live_snapshot(*, article_ids: Iterable[int], user=None, only_missing: bool =
     before = dict(
         LiveArticle.objects.filter(pk__in=[a.pk for a in published]).values_list("pk", "content")
     )
-    shown_before = _files(before.values())
     now = timezone.now()
+    contents = {article.pk: _as_stored(live_content(article)) for article in published}
     rows = []
     for article in published:
-        content = _as_stored(live_content(article))
+        content = contents[article.pk]
         # The same content again keeps its time: nothing went live.
         if before.get(article.pk) != content:
             rows.append(
@@ -94,13 +94,8 @@ def live_snapshot(*, article_ids: Iterable[int], user=None, only_missing: bool =
         unique_fields=["article"],
         update_fields=["format", "content", "slug", "changed_at", "published_by"],
     )
-    _orphan_copies_delete(
-        shown_before
-        - _files(row.content for row in rows)
-        - _files(
-            content for pk, content in before.items() if pk not in {row.article_id for row in rows}
-        )
-    )
+    # Copies of files these articles showed and no longer show.
+    _orphan_copies_delete(_files(before.values()) - _files(contents.values()))
     Through = LiveArticle.tags.through
     taken = {row.article_id for row in rows}
     Through.objects.filter(livearticle_id__in=taken).delete()
@@ -161,16 +156,20 @@ def live_content(article: Article) -> dict:
     }
 
 
+def _stored_content(article_id: int) -> dict | None:
+    return LiveArticle.objects.filter(pk=article_id).values_list("content", flat=True).first()
+
+
 def live_image_files(article_id: int) -> dict[int, list[str]]:
     """The files the article's live version shows, by image id."""
-    content = LiveArticle.objects.filter(pk=article_id).values_list("content", flat=True).first()
+    content = _stored_content(article_id)
     images = content["images"] if content else []
     return {row["pk"]: [row["fields"]["file"]] for row in images}
 
 
 def live_differs(article_id: int) -> bool:
     """Whether the article's working rows say something its live version does not."""
-    content = LiveArticle.objects.filter(pk=article_id).values_list("content", flat=True).first()
+    content = _stored_content(article_id)
     if content is None:
         return False
     return _as_stored(live_content(article_whole_queryset().get(pk=article_id))) != content
@@ -188,6 +187,12 @@ def _prefetched(instance: models.Model, name: str, model, objects: Sequence) -> 
 def live_objects(rows: list[dict]) -> list:
     """A live version's rows of parts as unsaved model instances, keys and all."""
     return [found.object for found in serializers.deserialize("python", rows)]
+
+
+def live_fields_set(article: Article, content: dict) -> None:
+    """Give ``article`` the content fields of a live version's ``content``."""
+    for name, value in content["article"].items():
+        setattr(article, name, Article._meta.get_field(name).to_python(value))
 
 
 def live_apply(articles: Sequence[Article]) -> list[Article]:
@@ -217,8 +222,7 @@ def live_apply(articles: Sequence[Article]) -> list[Article]:
         if snapshot is None:
             continue
         content = snapshot.content
-        for name, value in content["article"].items():
-            setattr(article, name, Article._meta.get_field(name).to_python(value))
+        live_fields_set(article, content)
         article.updated_at = snapshot.changed_at
         sections = live_objects(content["sections"])
         by_id = {section.pk: section for section in sections}

@@ -22,6 +22,7 @@ from articles.article_file import ArticleData, ArticleFileError
 from articles.conf import article_settings
 from articles.live import (
     live_differs,
+    live_fields_set,
     live_forget,
     live_forget_unpublished,
     live_objects,
@@ -210,8 +211,7 @@ def article_discard_changes(*, article_id: int, user) -> Article:
             )
         images = live_objects(content["images"])
         _parts_replace(article, kept_images=[image.pk for image in images])
-        for name, value in content["article"].items():
-            setattr(article, name, Article._meta.get_field(name).to_python(value))
+        live_fields_set(article, content)
         article.save()
         article.tags.set(Tag.objects.filter(pk__in=content["tags"]))
         for part in (*live_objects(content["sections"]), *live_objects(content["references"])):
