@@ -176,12 +176,10 @@ def signoff_refusal(*, article_ids: Iterable[int]) -> str | None:
     return None
 
 
-def signoffs_void(*, article_id: int, reason: str, unless_text_matches: bool = True) -> int:
-    """Void the article's standing sign-offs (whose text no longer matches, unless
-    ``unless_text_matches`` is False: all of them). Returns how many."""
+def signoffs_void(*, article_id: int, reason: str) -> int:
+    """Void every standing sign-off of the article, whatever text it was of (a restore).
+    ``text_moved`` voids only those of another text. Returns how many."""
     standing = SignOff.objects.filter(article_id=article_id, voided_at__isnull=True)
-    if unless_text_matches:
-        standing = standing.exclude(content_digest=_digests([article_id]).get(article_id, ""))
     return standing.update(voided_at=timezone.now(), voided_reason=reason[:200])
 
 

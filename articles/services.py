@@ -331,11 +331,7 @@ def article_restore(
                     model(**row).save()
             # Whatever text it brings back was signed off then, if at all:
             # a reviewer signs it off again.
-            review.signoffs_void(
-                article_id=current.pk,
-                reason=_("a revision was restored"),
-                unless_text_matches=False,
-            )
+            review.signoffs_void(article_id=current.pk, reason=_("a revision was restored"))
             # A live article's restore lands in its draft, unless the editor
             # asked for the revision's publication too.
             saved = article_content_saved(

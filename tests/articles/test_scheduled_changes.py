@@ -151,7 +151,7 @@ def test_a_schedule_whose_sign_off_was_voided_since_is_dropped(settings, live, d
     review.article_sign_off(article_id=live.pk, user=reviewer)
     at = timezone.now() + dt.timedelta(hours=1)
     scheduling.article_schedule_changes(article_id=live.pk, user=reviewer, publish_at=at)
-    review.signoffs_void(article_id=live.pk, reason="test", unless_text_matches=False)
+    review.signoffs_void(article_id=live.pk, reason="test")
 
     with time_machine.travel(at + dt.timedelta(minutes=1)):
         assert scheduling.scheduled_changes_publish(article_id=live.pk) is False
