@@ -84,6 +84,7 @@ bench: $(VENV)/.bench.stamp
 	$(BIN)/python bench/admin_pages.py $(ADMIN_BENCH_ARGS)
 	$(BIN)/python bench/moderation.py $(MODERATION_BENCH_ARGS)
 	$(BIN)/python bench/cache.py $(CACHE_BENCH_ARGS)
+	$(BIN)/python bench/housekeeping.py $(HOUSEKEEPING_BENCH_ARGS)
 
 # Lighthouse (tests/e2e's npm packages) on the reader pages, served by gunicorn
 # as in production: 2 pages x mobile and desktop x 3 runs (about 3 minutes);

@@ -12,6 +12,7 @@ class ArticlesConfig(AppConfig):
         from articles import (  # noqa: F401
             checks,
             documents,
+            housekeeping,
             renditions,
             review,
             revisions,

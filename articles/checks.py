@@ -23,6 +23,14 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
 from articles.conf import SETTING_NAME, article_settings
 
+RETENTION_KEYS = (
+    "TASK_RESULTS_DAYS",
+    "FAILED_TASK_RESULTS_DAYS",
+    "PERIODIC_RUNS_DAYS",
+    "WEBHOOK_DELIVERIES_DAYS",
+    "FAILED_WEBHOOK_DELIVERIES_DAYS",
+)
+
 
 def _whole_number(value, minimum: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
@@ -82,8 +90,14 @@ def check_article_settings(app_configs=None, **kwargs) -> list[Error]:
         bad("PREVIEW_MAX_AGE", "a whole number of seconds above 0")
     if "REVIEW_INTERVAL_MONTHS" in user and not _whole_number(user["REVIEW_INTERVAL_MONTHS"], 1):
         bad("REVIEW_INTERVAL_MONTHS", "a whole number of months above 0")
+    token_days = user.get("STAFF_TOKEN_MAX_AGE_DAYS")
+    if token_days is not None and not _whole_number(token_days, 1):
+        bad("STAFF_TOKEN_MAX_AGE_DAYS", "None (never expire) or a whole number of days above 0")
     if "EDITOR_UPLOAD_MAX_SIZE" in user and not _whole_number(user["EDITOR_UPLOAD_MAX_SIZE"], 1):
         bad("EDITOR_UPLOAD_MAX_SIZE", "a whole number of bytes above 0")
+    for key in RETENTION_KEYS:
+        if key in user and not (user[key] is None or _whole_number(user[key], 1)):
+            bad(key, "None (keep forever) or a whole number of days above 0")
     for key in ("MAX_AGE", "STALE_WHILE_REVALIDATE"):
         if key in user and not _whole_number(user[key], 0):
             bad(key, "a whole number of seconds, 0 or more")

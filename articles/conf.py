@@ -73,8 +73,23 @@ DEFAULTS: dict[str, Any] = {
     "REQUIRE_SIGNOFF": False,
     # A reviewer may sign off text they changed themselves.
     "SIGNOFF_OWN_CHANGES": False,
+    # Days a staff API token works after it was made (``manage.py staff_token
+    # --rotate`` makes a new one); None: never expires. A token copied into a
+    # script or a laptop's history outlives the job it was made for.
+    "STAFF_TOKEN_MAX_AGE_DAYS": 30,
     # Largest image an editor uploads (image inline, Markdown editor, importer), in bytes.
     "EDITOR_UPLOAD_MAX_SIZE": 5 * 1024 * 1024,
+    # How many days the daily housekeeping (articles/housekeeping.py) keeps
+    # what only operators read; None: keep forever. Results of the database
+    # task queue, by how the task ended (their arguments and errors can name
+    # readers: a comment's id, a moderator's address).
+    "TASK_RESULTS_DAYS": 7,
+    "FAILED_TASK_RESULTS_DAYS": 30,
+    # The beat's claims of its minutes (one row a minute).
+    "PERIODIC_RUNS_DAYS": 1,
+    # Webhook deliveries, delivered and given up on (kept longer, to debug).
+    "WEBHOOK_DELIVERIES_DAYS": 30,
+    "FAILED_WEBHOOK_DELIVERIES_DAYS": 90,
 }
 
 

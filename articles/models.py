@@ -807,6 +807,23 @@ class WebhookDelivery(models.Model):
         return f"{self.event} {self.slug} → {self.url}"
 
 
+class HousekeepingRun(models.Model):
+    """One day's housekeeping (articles.housekeeping): the unique day lets one worker win."""
+
+    day = models.DateField(_("day"), unique=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Rows deleted or erased, by kind: {"spam comments": 12, ...}.
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("housekeeping run")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
 class PeriodicRun(models.Model):
     """One row per minute that the periodic task ran: the unique minute lets one worker win."""
 

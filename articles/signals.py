@@ -22,6 +22,10 @@ article_changed = Signal()
 # one worker however many run: for work that comes due with time itself.
 minute_passed = Signal()
 
+# Sent by the housekeeping (articles.housekeeping) to collect what it sweeps:
+# each receiver returns a list of ``Sweep``; apps and hosts add their own.
+housekeeping_sweeps = Signal()
+
 # Sent by ``manage.py tasks_worker`` as a worker starts, before it takes tasks:
 # to make up at once for what a worker that died left undone.
 worker_starting = Signal()

@@ -86,7 +86,6 @@ def every_minute() -> None:
         return  # another chain has this minute
     # Scheduled first, so that a crash in the work below does not end the chain.
     enqueue_at(every_minute, minute + EVERY)
-    PeriodicRun.objects.filter(minute__lt=minute - dt.timedelta(days=1)).delete()
     for receiver, error in minute_passed.send_robust(sender=PeriodicRun):
         if isinstance(error, Exception):
             logger.error("%s failed in the periodic task: %r", receiver, error)
@@ -106,3 +105,11 @@ def review_reminders() -> int:
     from articles.review import review_reminders_send
 
     return review_reminders_send()
+
+
+@task()
+def housekeeping(day: str) -> dict[str, int]:
+    """The day's housekeeping (articles.housekeeping), ``day`` an ISO date. Returns the counts."""
+    from articles.housekeeping import housekeeping_daily
+
+    return housekeeping_daily(day=dt.date.fromisoformat(day))

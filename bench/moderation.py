@@ -267,6 +267,32 @@ def drop_database(server_url: str) -> None:
         connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
 
 
+def add_postgres_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on PostgreSQL: a server's URL; a database of the bench's own is "
+        "made there and dropped after (e.g. postgres://postgres@127.0.0.1:5432/postgres)",
+    )
+
+
+def in_own_database(postgres: str | None, prefix: str, measure) -> dict:
+    """``measure(workdir, database_url)`` in a throw-away folder and database; its results.
+
+    SQLite in the folder, or a database of the bench's own on the PostgreSQL
+    server at ``postgres``, dropped after.
+    """
+    with tempfile.TemporaryDirectory(prefix=prefix) as workdir:
+        database_url = own_database(postgres) if postgres else None
+        try:
+            results = measure(Path(workdir), database_url)
+        finally:
+            if postgres:
+                drop_database(postgres)
+    results["database"] = "postgresql" if postgres else "sqlite"
+    return results
+
+
 def measure_all(workdir: Path, database_url: str | None, args) -> dict:
     setup_django(workdir, database_url)
     from django.core.management import call_command
@@ -287,21 +313,13 @@ def main() -> None:
     parser.add_argument("--terms", type=int, default=40_000)
     parser.add_argument("--pending", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=RESULTS / "moderation.json")
-    parser.add_argument(
-        "--postgres",
-        metavar="URL",
-        help="run on PostgreSQL: a server's URL; a database of the bench's own is "
-        "made there and dropped after (e.g. postgres://postgres@127.0.0.1:5432/postgres)",
-    )
+    add_postgres_option(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="rls-moderation-bench-") as workdir:
-        database_url = own_database(args.postgres) if args.postgres else None
-        try:
-            results = measure_all(Path(workdir), database_url, args)
-        finally:
-            if args.postgres:
-                drop_database(args.postgres)
-    results["database"] = "postgresql" if args.postgres else "sqlite"
+    results = in_own_database(
+        args.postgres,
+        "rls-moderation-bench-",
+        lambda workdir, database_url: measure_all(workdir, database_url, args),
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     for name, value in results["terms"].items():

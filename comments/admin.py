@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from articles.admin_index import AdminIndexCount, admin_index_count
 from comments import services, workspace
 from comments.models import Comment, DisallowedTerm, PendingComment
+from comments.selectors import by_whole_address
 
 MODERATE_PERMISSION = "comments.moderate_comment"
 CanModerateMessage = _("Moderating comments needs the moderate_comment permission.")
@@ -163,7 +164,13 @@ class CommentAdminBase(admin.ModelAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(CommentAdminBase):
-    pass
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # A whole address also finds the comments whose address the housekeeping erased.
+        term = search_term.strip()
+        if term and " " not in term:
+            found |= queryset.filter(by_whole_address(term))
+        return found, may_have_duplicates
 
 
 @admin.register(PendingComment)

@@ -68,6 +68,9 @@ def check_comment_settings(app_configs=None, **kwargs) -> list[Error]:
     for key in ("MAX_DEPTH", "PAGE_SIZE", "MAX_PAGE_SIZE", "REPORTS_TO_REVIEW"):
         if key in user and not _positive_int(user[key]):
             bad(key, "a whole number above 0")
+    for key in ("SPAM_DAYS", "PERSONAL_DATA_DAYS"):
+        if key in user and not (user[key] is None or _positive_int(user[key])):
+            bad(key, "None (keep forever) or a whole number of days above 0")
     if "CLOSE_AFTER_DAYS" in user and not (
         user["CLOSE_AFTER_DAYS"] is None or _positive_int(user["CLOSE_AFTER_DAYS"])
     ):

@@ -82,6 +82,14 @@ DEFAULTS: dict[str, Any] = {
     "HIDE_REPORTED": False,
     # Report posts per client address, as THROTTLE_RATE (None: no limit).
     "REPORT_THROTTLE_RATE": "10/minute",
+    # Days the daily housekeeping (articles/housekeeping.py) keeps spam, from
+    # its submission; spam with a reply that stays stays with it. None: forever.
+    "SPAM_DAYS": 30,
+    # Days a comment keeps its writer's IP address and user agent: the flood
+    # rule and an abuse report need them for days, not years. Then both are
+    # erased; the comment keeps a keyed hash of the address (client_key) that
+    # the flood rule and the workspace's search by address use. None: forever.
+    "PERSONAL_DATA_DAYS": 30,
     # Answer of the public comment list: page size and its ceiling.
     "PAGE_SIZE": 50,
     "MAX_PAGE_SIZE": 200,

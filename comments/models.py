@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, with_derived_fields
@@ -16,6 +17,16 @@ from comments.rendering import render_comment
 def normalize_email(email: str) -> str:
     """Emails are stored and compared in lower case, without surrounding space."""
     return email.strip().lower()
+
+
+def client_key(address: str | None) -> str:
+    """A client's address as kept for longer than the address: a keyed hash, never the address.
+
+    HMAC-SHA256 under a key derived from SECRET_KEY: the same address gives the
+    same key (the flood rule, one report per client, the workspace's search by
+    address), and no key gives the address back without the secret.
+    """
+    return salted_hmac("rls_cms.comments.client", address or "", algorithm="sha256").hexdigest()
 
 
 def shown_q() -> Q:
@@ -73,8 +84,17 @@ class Comment(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    # Erased after RLS_COMMENTS["PERSONAL_DATA_DAYS"] by the housekeeping;
+    # client_key (comments.models.client_key) stays for the rules.
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
+    client_key = models.CharField(
+        _("client key"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("A keyed hash of the IP address, kept after the address is erased."),
+    )
     moderation_reason = models.CharField(
         _("moderation reason"),
         max_length=200,
@@ -137,7 +157,7 @@ class Comment(models.Model):
             ),
             # The author's history counts by status: the index alone answers it.
             models.Index(fields=["email", "status"], name="comment_author_idx"),
-            models.Index(fields=["ip_address", "submitted_at"], name="comment_flood_idx"),
+            models.Index(fields=["client_key", "submitted_at"], name="comment_client_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(depth__gte=1), name="comment_depth_positive"),
@@ -155,7 +175,11 @@ class Comment(models.Model):
         self.email = normalize_email(self.email)
         self.body_html = render_comment(self.body)
         self.depth = self.parent.depth + 1 if self.parent_id else 1
-        super().save(*args, **with_derived_fields(kwargs, "email", "body_html", "depth"))
+        if self.ip_address and not self.client_key:
+            self.client_key = client_key(self.ip_address)
+        super().save(
+            *args, **with_derived_fields(kwargs, "email", "body_html", "depth", "client_key")
+        )
 
 
 class DisallowedTerm(models.Model):
@@ -240,7 +264,7 @@ class CommentReport(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     note = models.TextField(_("note"), max_length=500, blank=True)
-    # A keyed hash of the client's address (comments.reports.client_key): one
+    # A keyed hash of the client's address (comments.models.client_key): one
     # report per client without keeping the address.
     client_key = models.CharField(_("client key"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("reported at"), default=timezone.now)

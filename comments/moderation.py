@@ -28,7 +28,7 @@ from django.utils.module_loading import import_string
 from articles.models import Article
 from comments.conf import comment_settings
 from comments.matching import Match, TermMatcher, matcher_for, normalise
-from comments.models import Comment, DisallowedTerm
+from comments.models import Comment, DisallowedTerm, client_key
 from comments.personal_data import find_personal_data
 
 # The name of the term list the disallowed-terms and crisis rules share.
@@ -99,6 +99,11 @@ class Submission:
     # The listed terms found, once asked for: both term rules read them.
     found_terms: list | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def client_key(self) -> str:
+        """The keyed hash of the address that comments keep (``comments.models.client_key``)."""
+        return client_key(self.ip_address) if self.ip_address else ""
+
     def fields(self) -> dict[str, str]:
         """The texts a disallowed term may apply to, by ``DisallowedTerm.Field``."""
         return {
@@ -168,9 +173,10 @@ def flood(submission: Submission) -> Vote | None:
     if not seconds or not submission.ip_address:
         return None
     now = timezone.now()
+    # By the address's keyed hash: the address itself may be erased already.
     last = (
         Comment.objects.filter(
-            ip_address=submission.ip_address, submitted_at__gt=now - dt.timedelta(seconds=seconds)
+            client_key=submission.client_key, submitted_at__gt=now - dt.timedelta(seconds=seconds)
         )
         .order_by("-submitted_at")
         .values_list("submitted_at", flat=True)

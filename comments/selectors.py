@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -9,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from articles.models import Article
 from comments.conf import comment_settings
-from comments.models import Comment, CommentReport, shown_q
+from comments.models import Comment, CommentReport, client_key, shown_q
 
 
 def comment_list_scope(slug: str) -> str:
@@ -85,3 +86,15 @@ def approved_comment_count() -> Coalesce:
         .values("count")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def by_whole_address(word: str) -> Q:
+    """Comments from the IP address ``word``, their address erased or not (by its keyed hash).
+
+    Anything but a whole address matches nothing: a prefix has no hash.
+    """
+    try:
+        address = str(ipaddress.ip_address(word))
+    except ValueError:
+        return Q(pk__in=[])
+    return Q(client_key=client_key(address))

@@ -7,21 +7,27 @@ call these; each moderation records who acted and when.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
+from articles.housekeeping import Sweep
 from articles.services import article_mark_changed, articles_mark_changed
 from articles.signals import Reason
 from articles.tasks import enqueue_with_commit
 from comments.conf import comment_settings
 from comments.locks import lock_submissions, take_turns
-from comments.models import Comment, CommentReport, PendingComment, normalize_email
+from comments.models import (
+    Comment,
+    CommentReport,
+    PendingComment,
+    normalize_email,
+)
 from comments.moderation import Submission, Verdict, Vote, moderate
 from comments.tasks import first_in_line, notify_moderators, notify_urgent_comment
 
@@ -133,11 +139,6 @@ def _dismiss_reports(comment_ids: list[int], *, actor, now) -> list[int]:
 
 class AlreadyReported(Exception):
     """This client has reported this comment already."""
-
-
-def client_key(address: str | None) -> str:
-    """A client's address as reports keep it: a keyed hash, never the address itself."""
-    return salted_hmac("rls_cms.comments.client", address or "", algorithm="sha256").hexdigest()
 
 
 def comment_report(*, comment: Comment, reason: str, note: str, client: str) -> CommentReport:
@@ -258,7 +259,12 @@ def comments_delete(*, queryset: QuerySet[Comment]) -> int:
 
 
 def commenter_data_export(*, email: str) -> list[dict]:
-    """Every comment stored under ``email``, as plain data."""
+    """Every comment stored under ``email``, as plain data: all that is kept of its writer.
+
+    The IP address and user agent are null and "" once the housekeeping has
+    erased them (PERSONAL_DATA_DAYS); the keyed hash of the address stays,
+    and so do the moderation rules' reasons, which can name what was found.
+    """
     comments = Comment.objects.filter(email=normalize_email(email)).select_related("article")
     return [
         {
@@ -273,6 +279,8 @@ def commenter_data_export(*, email: str) -> list[dict]:
             "submitted_at": c.submitted_at.isoformat(),
             "ip_address": c.ip_address,
             "user_agent": c.user_agent,
+            "client_key": c.client_key,
+            "moderation_reasons": [vote.get("detail", "") for vote in c.reasons],
         }
         for c in comments.order_by("submitted_at", "id")
     ]
@@ -292,6 +300,7 @@ def commenter_data_erase(*, emails: list[str]) -> int:
             website="",
             ip_address=None,
             user_agent="",
+            client_key="",
             moderation_reason="",
             reasons=[],
         )
@@ -314,18 +323,78 @@ def _rename_log_entries(comment_ids: list[int]) -> None:
         )
 
 
-def spam_purge(*, older_than_days: int) -> int:
-    """Delete spam submitted more than ``older_than_days`` days ago. Returns how many.
+def spam_due(*, cutoff: dt.datetime) -> QuerySet[Comment]:
+    """Spam submitted before ``cutoff`` that may go: none with a reply that stays below it.
 
-    Only comments without replies go, round after round: deleting a comment
-    deletes its replies, and a real reply under old spam must stay. Spam is
-    never public, so no article changes.
+    Deleting a comment deletes its replies, and a real reply under old spam
+    must stay: that reply keeps every spam comment above it.
     """
-    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
     old_spam = Comment.objects.filter(status=Comment.Status.SPAM, submitted_at__lt=cutoff)
-    total = 0
-    while True:
-        deleted, _ = old_spam.filter(replies__isnull=True).delete()
-        if not deleted:
-            return total
-        total += deleted
+    kept = set(
+        Comment.objects.filter(parent__in=old_spam)
+        .exclude(pk__in=old_spam)
+        .values_list("parent_id", flat=True)
+    )
+    above = kept
+    while above:  # up the thread, at most MAX_DEPTH rounds
+        parents = Comment.objects.filter(pk__in=above).values("parent_id")
+        above = set(old_spam.filter(pk__in=parents).values_list("pk", flat=True)) - kept
+        kept |= above
+    return old_spam.exclude(pk__in=kept)
+
+
+def spam_purge(*, older_than_days: int) -> int:
+    """Delete spam submitted over ``older_than_days`` days ago (``spam_due``). Returns how many.
+
+    Spam is never public, so no article changes.
+    """
+    return spam_sweep(older_than_days).run(timezone.now())
+
+
+def spam_sweep(days: int | None) -> Sweep:
+    return Sweep("spam comments", days, lambda cutoff: spam_due(cutoff=cutoff))
+
+
+def personal_data_due(*, cutoff: dt.datetime) -> QuerySet[Comment]:
+    """Comments submitted before ``cutoff`` that still hold an IP address or a user agent."""
+    return Comment.objects.filter(submitted_at__lt=cutoff).filter(
+        Q(ip_address__isnull=False) | ~Q(user_agent="")
+    )
+
+
+ERASED_ADDRESS = "(address erased)"
+
+
+def personal_data_expire(rows: QuerySet[Comment]) -> int:
+    """Erase the IP address and user agent of ``rows``; the keyed hash stays. Returns how many.
+
+    A reason may quote the address (a disallowed term listed for it): the
+    address goes from the reasons too.
+    """
+    for pk, address, reasons, reason in rows.exclude(ip_address=None).values_list(
+        "pk", "ip_address", "reasons", "moderation_reason"
+    ):
+        # The whole address, in any case ("2001:DB8::7" as listed): not a longer one it begins.
+        quoted = re.compile(rf"(?<![\w.:]){re.escape(address)}(?![\w.:])", re.IGNORECASE)
+        details = [vote.get("detail", "") for vote in reasons]
+        if quoted.search(reason) or any(map(quoted.search, details)):
+            for vote, detail in zip(reasons, details, strict=True):
+                vote["detail"] = quoted.sub(ERASED_ADDRESS, detail)
+            Comment.objects.filter(pk=pk).update(
+                reasons=reasons, moderation_reason=quoted.sub(ERASED_ADDRESS, reason)[:200]
+            )
+    return rows.update(ip_address=None, user_agent="")
+
+
+def personal_data_sweep(days: int | None, *, spam_days: int | None) -> Sweep:
+    """Addresses due for erasure, except on spam that the spam sweep deletes in the same run."""
+
+    def rows(cutoff: dt.datetime) -> QuerySet[Comment]:
+        due = personal_data_due(cutoff=cutoff)
+        if spam_days is None or days is None:
+            return due
+        # The run's "now" is the cutoff plus this sweep's days.
+        spam_cutoff = cutoff + dt.timedelta(days=days - spam_days)
+        return due.exclude(pk__in=spam_due(cutoff=spam_cutoff))
+
+    return Sweep("commenters' IP addresses and user agents", days, rows, personal_data_expire)

@@ -6,12 +6,14 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from articles.documents import forget_now_and_on_commit, listing_forget
-from articles.signals import article_changed, minute_passed, worker_starting
+from articles.signals import article_changed, housekeeping_sweeps, minute_passed, worker_starting
+from comments.conf import comment_settings
 from comments.matching import terms_changed
 from comments.models import DisallowedTerm
 from comments.moderation import TERMS
 from comments.notifications import comments_notify_moderators
 from comments.selectors import comment_list_scope
+from comments.services import personal_data_sweep, spam_sweep
 from comments.tasks import notify_moderators
 
 
@@ -39,3 +41,14 @@ def notify_on_worker_start(sender, **kwargs) -> None:
 def disallowed_terms_changed(sender, **kwargs) -> None:
     """A term added, edited or deleted: every process builds its matcher again."""
     terms_changed(TERMS)
+
+
+@receiver(housekeeping_sweeps, dispatch_uid="comments.housekeeping")
+def comments_sweeps(sender, **kwargs) -> list:
+    """Old spam goes (SPAM_DAYS); then old comments' addresses (PERSONAL_DATA_DAYS)."""
+    return [
+        spam_sweep(comment_settings.SPAM_DAYS),
+        personal_data_sweep(
+            comment_settings.PERSONAL_DATA_DAYS, spam_days=comment_settings.SPAM_DAYS
+        ),
+    ]

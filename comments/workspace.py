@@ -36,7 +36,7 @@ from articles.urls_public import reader_path
 from comments import services
 from comments.conf import comment_settings
 from comments.models import Comment, CommentReport
-from comments.selectors import comment_author_history, comment_open_reports
+from comments.selectors import by_whole_address, comment_author_history, comment_open_reports
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000
@@ -141,6 +141,7 @@ def tab_page(
             | Q(email__icontains=word)
             | Q(body__icontains=word)
             | Q(ip_address__startswith=word)
+            | by_whole_address(word)
         )
     if after is not None:
         queryset = queryset.filter(_after(tab.ordering, _cursor_values(tab, after)))

@@ -8,5 +8,5 @@ class RlsCmsConfig(AppConfig):
     def ready(self) -> None:
         # The kept reader pages are dropped on every change, in every process
         # that makes one (the server, task workers, commands), not only where
-        # the URLs are loaded.
-        from rls_cms import reader  # noqa: F401
+        # the URLs are loaded. The host's rows join the daily housekeeping.
+        from rls_cms import housekeeping, reader  # noqa: F401

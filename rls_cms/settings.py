@@ -7,6 +7,7 @@ local process shares, console email, localhost only).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -107,6 +108,8 @@ INSTALLED_APPS = [
     "reversion",
     "adminsortable2",
     "rest_framework.authtoken",
+    # Staff sign-in: lockouts after repeated wrong passwords (see AXES_* below).
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "articles",
@@ -127,6 +130,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rls_cms.urls"
@@ -249,6 +254,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Staff sign-in (django-axes): the people who publish health content and read
+# commenters' emails are one guessed password away. After LOGIN_FAILURE_LIMIT
+# wrong passwords for one account from one address, that account is refused
+# from that address, the right password too, for LOGIN_LOCKOUT_MINUTES. Per
+# account and address: a guesser locks out only themselves, never a colleague
+# signing in from elsewhere. `manage.py axes_reset_username NAME` lifts it.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out sign-in before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+lockout_minutes = env_int("LOGIN_LOCKOUT_MINUTES", 60)
+if AXES_FAILURE_LIMIT < 1 or lockout_minutes < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be 1 or more.")
+AXES_COOLOFF_TIME = dt.timedelta(minutes=lockout_minutes)
+# A sign-in clears the count: typos spread over months never add up to a lockout.
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout do not prolong it: it ends a fixed time after the
+# failure that began it, and the lockout page can say when.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address as the comments' flood rule and throttle read it:
+# X-Forwarded-For trusted only as far as NUM_PROXIES says. (Axes' own
+# AXES_IPWARE_* settings need django-ipware, and would be a second rule.)
+AXES_CLIENT_IP_CALLABLE = "comments.api.views.client_ip"
+# A 429 page in the admin's look, saying for how long and who can lift it.
+AXES_LOCKOUT_CALLABLE = "rls_cms.lockout.lockout_response"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -391,5 +425,8 @@ LOGGING = {
         "django.request": {"filters": ["preview_tokens"]},
         # runserver's own access line carries nothing the request line lacks.
         "django.server": {"level": "WARNING", "filters": ["preview_tokens"]},
+        # Failed sign-ins and lockouts (warnings), without axes' banner at
+        # every command's start and its chatter on each sign-in.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -30,6 +30,7 @@ check that the API's errors are JSON reads the answers the first test kept.
 from __future__ import annotations
 
 import copy
+import datetime
 import itertools
 import json
 import re
@@ -40,6 +41,7 @@ from re import _constants as sre_constants
 from re import _parser as sre_parser
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
@@ -53,7 +55,7 @@ from rest_framework.authtoken.models import Token
 from reversion.models import Version
 
 from articles import services
-from articles.models import Article, Reviewer, WebhookDelivery
+from articles.models import Article, HousekeepingRun, Reviewer, WebhookDelivery
 from articles.preview import preview_token
 from articles.review import article_sign_off
 from articles.tasks import every_minute
@@ -296,7 +298,13 @@ def make_world(media: Path) -> World:
         payload={},
     )
     task_result = every_minute.enqueue()
+    housekeeping_run = HousekeepingRun.objects.create(day=datetime.date(2026, 6, 1))
     reviewer = Reviewer.objects.create(user=superuser, display_name="Dr Root")
+    # django-axes' records of sign-ins: a lockout, a failure, a sign-in.
+    sign_in = {"username": "staff", "ip_address": "203.0.113.7", "user_agent": "test"}
+    attempt = AccessAttempt.objects.create(**sign_in, failures_since_start=10)
+    failure = AccessFailureLog.objects.create(**sign_in, locked_out=True)
+    access = AccessLog.objects.create(**sign_in)
     sign_off = article_sign_off(article_id=article.pk, user=superuser)
     versions = list(Version.objects.get_for_object(article).order_by("pk"))
     assert len(versions) >= 2, "the article needs two revisions to compare"
@@ -305,10 +313,14 @@ def make_world(media: Path) -> World:
         "auth.group": group.pk,
         "auth.user": staff.pk,
         "authtoken.tokenproxy": superuser.pk,  # the token admin names tokens by user
+        "axes.accessattempt": attempt.pk,
+        "axes.accessfailurelog": failure.pk,
+        "axes.accesslog": access.pk,
         "django_tasks_database.dbtaskresult": task_result.id,
         "articles.article": article.pk,
         "articles.tag": tag.pk,
         "articles.webhookdelivery": delivery.pk,
+        "articles.housekeepingrun": housekeeping_run.pk,
         "articles.reviewer": reviewer.pk,
         "articles.signoff": sign_off.pk,
         "comments.comment": approved.pk,

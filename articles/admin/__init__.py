@@ -2,7 +2,8 @@
 
 ``articles``: the article admin, its list and actions; ``forms``: the rules
 that reach across its inlines; ``inlines``: the parts; ``history``: compare,
-restore and recover. Tags and webhook deliveries have small admins here.
+restore and recover. Tags, webhook deliveries and housekeeping runs have
+small admins here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import services
 from articles.admin.articles import ArticleAdmin, show_index_counts
-from articles.models import Reviewer, SignOff, Tag, WebhookDelivery
+from articles.models import HousekeepingRun, Reviewer, SignOff, Tag, WebhookDelivery
 
 __all__ = ["ArticleAdmin", "show_index_counts"]
 
@@ -46,6 +47,29 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("delivered"))
     def delivered(self, delivery: WebhookDelivery) -> bool:
         return delivery.delivered_at is not None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(HousekeepingRun)
+class HousekeepingRunAdmin(admin.ModelAdmin):
+    """What each day's housekeeping deleted or erased: read only (articles.housekeeping)."""
+
+    list_display = ["day", "started_at", "finished_at", "summary"]
+    readonly_fields = ["day", "started_at", "finished_at", "summary"]
+    fields = readonly_fields
+    date_hierarchy = "day"
+
+    @admin.display(description=_("deleted or erased"))
+    def summary(self, run: HousekeepingRun) -> str:
+        done = [f"{kind}: {count:,}" for kind, count in run.counts.items() if count]
+        if run.finished_at is None:
+            return _("not finished")
+        return "; ".join(done) or _("nothing was due")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
+from articles.api.auth import ExpiringTokenAuthentication
 from articles.api.base import (
     TAG_SLUG_SCHEMA,
     AppDefaultsMixin,
@@ -124,7 +125,7 @@ class ReviewDueList(AppDefaultsMixin, KnownQueryParamsMixin, generics.ListAPIVie
 
     known_query_params = frozenset({"page", "page_size", "review", "within", "status", "tag"})
     # Token first: an anonymous call then gets 401 with WWW-Authenticate.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, CanViewArticles]
     serializer_class = ReviewDueSerializer
     pagination_class = ReviewPagination

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, parsers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -22,6 +22,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from articles import documents
+from articles.api.auth import ExpiringTokenAuthentication
 from articles.api.base import (
     SLUG_PARAMETER,
     AppDefaultsMixin,
@@ -50,7 +51,7 @@ from comments.api.serializers import (
     ReportReceivedSerializer,
 )
 from comments.conf import comment_settings
-from comments.models import Comment
+from comments.models import Comment, client_key
 from comments.selectors import (
     comment_author_history,
     comment_list_public,
@@ -354,7 +355,7 @@ class CommentReportView(
                 comment=comment,
                 reason=form.validated_data["reason"],
                 note=form.validated_data["note"],
-                client=services.client_key(client_ip(request)),
+                client=client_key(client_ip(request)),
             )
         except services.AlreadyReported:
             return Response(
@@ -378,7 +379,7 @@ class CanModerate(BasePermission):
 
 class ModerationMixin(AppDefaultsMixin):
     # Token first: an anonymous call then gets 401 with WWW-Authenticate.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, CanModerate]
 
 

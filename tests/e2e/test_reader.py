@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from articles.models import Article
 from articles.services import article_publish_changes
-from comments.models import Comment
+from comments.models import Comment, client_key
 from tests.e2e.conftest import DEMO_SLUG
 from tests.seed import SEED_HEADINGS, SEED_IMAGES
 
@@ -332,7 +332,8 @@ def test_duplicate_comment_is_answered_with_a_sentence(page: Page, site):
     open_article(page, site)
     post_comment(page, body="Said once.")
     expect(page.locator(".form-status")).to_have_text(PENDING)
-    Comment.objects.update(ip_address="192.0.2.1")  # not a flood: only the duplicate rule
+    # Not a flood: only the duplicate rule.
+    Comment.objects.update(ip_address="192.0.2.1", client_key=client_key("192.0.2.1"))
     post_comment(page, body="Said once.")
     expect(page.locator(".form-status")).to_contain_text("already said that")
 
@@ -359,7 +360,7 @@ def test_details_are_saved_in_the_browser_only_when_ticked(page: Page, site):
     expect(page.locator(".form-status")).to_have_text(PENDING)
     assert page.evaluate("localStorage.getItem('rls_cms.commenter')") is None
 
-    Comment.objects.update(ip_address="192.0.2.1")
+    Comment.objects.update(ip_address="192.0.2.1", client_key=client_key("192.0.2.1"))
     fill_form(page, name="Sam", email="sam@example.org", body="Saved.")
     page.get_by_label("Save my name, email, and website").check()
     page.get_by_role("button", name="Post Comment").click()

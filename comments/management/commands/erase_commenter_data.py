@@ -9,7 +9,7 @@ from comments.services import ERASED_NAME, commenter_data_erase
 class Command(BaseCommand):
     help = (
         f"Erase a commenter's personal data: the name becomes {ERASED_NAME!r}; email, "
-        "website, IP address and user agent are cleared; the comments' text stays."
+        "website, IP address, its keyed hash and user agent are cleared; the comments' text stays."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
