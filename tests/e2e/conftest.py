@@ -68,6 +68,26 @@ def axe_script() -> Path:
 
 
 @pytest.fixture
+def serious_violations(axe_script):
+    """``serious_violations(page)``: axe's serious and critical findings on the page, as it stands.
+
+    ``(rule, help, [targets])`` each; a page with a Content-Security-Policy
+    needs a context with ``bypass_csp`` for axe's script to run.
+    """
+
+    def check(page) -> list[tuple]:
+        page.add_script_tag(path=str(axe_script))
+        results = page.evaluate("async () => await axe.run()")
+        return [
+            (violation["id"], violation["help"], [node["target"] for node in violation["nodes"]])
+            for violation in results["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+
+    return check
+
+
+@pytest.fixture
 def site(live_server, transactional_db):
     """The live server with the demo article loaded, as `make run` serves it."""
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -158,7 +158,7 @@ def test_without_javascript_a_decision_is_a_form_and_undo_a_button(
 
 
 def test_the_workspace_fits_desktop_and_phone_and_has_no_serious_accessibility_faults(
-    moderator_page, site, axe_script, output_path
+    moderator_page, site, serious_violations, output_path
 ):
     [held] = pending(1)
     held.reasons = [{"rule": "too_many_links", "verdict": "hold", "detail": "3 links, limit 2"}]
@@ -191,14 +191,7 @@ def test_the_workspace_fits_desktop_and_phone_and_has_no_serious_accessibility_f
         assert target.stat().st_size > 10_000
     expect(page.locator(".mq-urgent mark")).to_have_text("end my life")
     expect(page.locator(".mq-chip").first).to_have_text("crisis language: “end my life”")
-    page.add_script_tag(path=str(axe_script))
-    results = page.evaluate("async () => await axe.run()")
-    serious = [
-        (violation["id"], violation["help"], [node["target"] for node in violation["nodes"]])
-        for violation in results["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
 
 
 def test_a_reader_reports_a_comment_from_the_article_page(page: Page, site):

@@ -563,19 +563,14 @@ def test_replies_are_shown_under_their_comment(page: Page, site):
 
 
 @pytest.mark.parametrize("path", ["/", ARTICLE_PATH])
-def test_page_has_no_serious_or_critical_accessibility_violations(browser, site, axe_script, path):
+def test_page_has_no_serious_or_critical_accessibility_violations(
+    browser, site, serious_violations, path
+):
     # The page's Content-Security-Policy refuses injected scripts, axe included.
     page = browser.new_context(bypass_csp=True).new_page()
     page.goto(site + path)
     page.wait_for_load_state("networkidle")
-    page.add_script_tag(path=str(axe_script))
-    results = page.evaluate("async () => await axe.run()")
-    serious = [
-        (violation["id"], violation["help"], len(violation["nodes"]))
-        for violation in results["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
 
 
 def test_screenshots_at_desktop_and_phone_widths(page: Page, site, output_path):

@@ -35,13 +35,13 @@ def try_password(page: Page, password: str):
 
 
 def test_wrong_passwords_lead_to_the_lockout_page_and_the_right_one_is_refused_there(
-    page: Page, live_server, editor, low_limit, axe_script, output_path
+    page: Page, live_server, editor, low_limit, serious_violations, output_path
 ):
     with time_machine.travel(START, tick=True):
-        see_the_lockout(page, live_server, axe_script, output_path)
+        see_the_lockout(page, live_server, serious_violations, output_path)
 
 
-def see_the_lockout(page: Page, live_server, axe_script, output_path) -> None:
+def see_the_lockout(page: Page, live_server, serious_violations, output_path) -> None:
     page.goto(f"{live_server.url}/admin/login/?next=/admin/")
     for _ in range(FAILURE_LIMIT - 1):
         assert try_password(page, "wrong").status == 200
@@ -66,11 +66,4 @@ def see_the_lockout(page: Page, live_server, axe_script, output_path) -> None:
         target = Path(output_path) / f"lockout-{name}.png"
         page.screenshot(path=target, full_page=True)
         assert target.stat().st_size > 5_000
-    page.add_script_tag(path=str(axe_script))
-    results = page.evaluate("async () => await axe.run()")
-    serious = [
-        (violation["id"], violation["help"], [node["target"] for node in violation["nodes"]])
-        for violation in results["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
