@@ -71,7 +71,9 @@ class Sweep:
                 batch = list(due.order_by().values_list("pk", flat=True)[:batch_size])
                 if not batch:
                     break
-                rows = due.model._default_manager.filter(pk__in=batch)
+                # The sweep's own conditions again: a row changed since it was
+                # picked (spam approved meanwhile) is left alone.
+                rows = due.filter(pk__in=batch)
                 dealt = self.apply(rows) if self.apply else delete(rows)
             if not dealt:  # nothing changed: meeting the same rows again would never end
                 logger.error("Housekeeping: %s: a batch changed nothing; stopped.", self.kind)
@@ -137,37 +139,66 @@ def sweeps() -> list[Sweep | RQFailedJobs]:
 
 def housekeeping_run(
     *, now: dt.datetime | None = None, dry_run: bool = False, batch_size: int = BATCH_SIZE
-) -> dict[str, int]:
-    """Run every sweep (or, ``dry_run``, count what each would do). Returns the counts by kind."""
+) -> dict[str, int | str]:
+    """Run every sweep (or, ``dry_run``, count what each would do). Returns the counts by kind.
+
+    A sweep that fails (Redis away, say) is logged and named in the counts
+    with its error, ``"failed: ..."``; the others still run: one kind's
+    trouble must not keep commenters' addresses past their days.
+    """
     now = now or timezone.now()
-    counts: dict[str, int] = {}
+    counts: dict[str, int | str] = {}
     for sweep in sweeps():
-        counts[sweep.kind] = sweep.count(now) if dry_run else sweep.run(now, batch_size=batch_size)
-        logger.info(
-            "Housekeeping: %s: %d%s.", sweep.kind, counts[sweep.kind], " due" if dry_run else ""
-        )
+        try:
+            count = sweep.count(now) if dry_run else sweep.run(now, batch_size=batch_size)
+        except Exception as error:
+            logger.exception("Housekeeping: %s failed.", sweep.kind)
+            counts[sweep.kind] = f"failed: {error!r}"[:300]
+            continue
+        counts[sweep.kind] = count
+        logger.info("Housekeeping: %s: %d%s.", sweep.kind, count, " due" if dry_run else "")
     return counts
 
 
-def housekeeping_daily(*, day: dt.date) -> dict[str, int]:
+def failures(counts: dict[str, int | str]) -> list[str]:
+    """The kinds whose sweep failed in a run that returned ``counts``."""
+    return [kind for kind, count in counts.items() if isinstance(count, str)]
+
+
+def housekeeping_daily(*, day: dt.date) -> dict[str, int | str]:
     """The beat's run for ``day``: the sweeps, their counts recorded on the day's run."""
     counts = housekeeping_run()
     HousekeepingRun.objects.filter(day=day).update(finished_at=timezone.now(), counts=counts)
     return counts
 
 
+# A day's run not finished this long after it began is taken as lost (its
+# worker died, its task never reached the queue) and enqueued again. The
+# year's backlog takes under a minute (bench/housekeeping.py).
+LOST_AFTER = dt.timedelta(hours=1)
+
+
 @receiver(minute_passed, dispatch_uid="articles.housekeeping.daily")
 def daily_run_due(sender, **kwargs) -> None:
-    """From HOUR on, the first beat of each day enqueues that day's housekeeping, once."""
+    """From HOUR on, the first beat of each day enqueues that day's housekeeping, once.
+
+    Once: the first beat to make the day's row enqueues it. A run lost
+    before it finished is enqueued again, by the one beat whose update
+    moves its start.
+    """
     from articles.tasks import enqueue_with_commit, housekeeping
 
     now = timezone.localtime()
     if now.hour < HOUR:
         return
+    day = now.date()
     with transaction.atomic():
-        _run, created = HousekeepingRun.objects.get_or_create(day=now.date())
-        if created:
-            enqueue_with_commit(housekeeping, now.date().isoformat())
+        _run, created = HousekeepingRun.objects.get_or_create(day=day)
+        lost = HousekeepingRun.objects.filter(
+            day=day, finished_at=None, started_at__lt=now - LOST_AFTER
+        )
+        if created or lost.update(started_at=now):
+            enqueue_with_commit(housekeeping, day.isoformat())
 
 
 def _task_results() -> list[Sweep | RQFailedJobs]:
@@ -203,7 +234,6 @@ def _task_results() -> list[Sweep | RQFailedJobs]:
         )
 
     return [
-        *found,
         Sweep(
             "task results (successful)",
             article_settings.TASK_RESULTS_DAYS,
@@ -214,6 +244,7 @@ def _task_results() -> list[Sweep | RQFailedJobs]:
             article_settings.FAILED_TASK_RESULTS_DAYS,
             finished(TaskResultStatus.FAILED),
         ),
+        *found,
     ]
 
 

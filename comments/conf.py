@@ -83,7 +83,8 @@ DEFAULTS: dict[str, Any] = {
     # Report posts per client address, as THROTTLE_RATE (None: no limit).
     "REPORT_THROTTLE_RATE": "10/minute",
     # Days the daily housekeeping (articles/housekeeping.py) keeps spam, from
-    # its submission; spam with a reply that stays stays with it. None: forever.
+    # the moderator's decision (or, marked by the rules, its submission); spam
+    # with a reply that stays stays with it. None: forever.
     "SPAM_DAYS": 30,
     # Days a comment keeps its writer's IP address and user agent: the flood
     # rule and an abuse report need them for days, not years. Then both are

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from articles.housekeeping import Sweep
+from articles.housekeeping import Sweep, delete
 from articles.services import article_mark_changed, articles_mark_changed
 from articles.signals import Reason
 from articles.tasks import enqueue_with_commit
@@ -313,23 +313,53 @@ def _rename_log_entries(comment_ids: list[int]) -> None:
     """The admin's log names each comment by its author: those names go with the erasure."""
     if not apps.is_installed("django.contrib.admin"):
         return
+    comments = Comment.objects.filter(pk__in=comment_ids).select_related("article")
+    for comment in comments.iterator(chunk_size=500):
+        _log_entries_of([comment.pk]).update(object_repr=str(comment)[:200])
+
+
+def _log_entries_of(comment_ids: list[int]):
+    """The admin's log entries about these comments; None where the admin is not installed."""
+    if not apps.is_installed("django.contrib.admin"):
+        return None
     from django.contrib.admin.models import LogEntry  # a model only where the admin is installed
 
     content_types = ContentType.objects.get_for_models(Comment, PendingComment).values()
-    comments = Comment.objects.filter(pk__in=comment_ids).select_related("article")
-    for comment in comments.iterator(chunk_size=500):
-        LogEntry.objects.filter(content_type__in=content_types, object_id=str(comment.pk)).update(
-            object_repr=str(comment)[:200]
-        )
+    return LogEntry.objects.filter(
+        content_type__in=content_types, object_id__in=[str(pk) for pk in comment_ids]
+    )
+
+
+DELETED_SPAM = "Spam comment (deleted)"
+
+
+def spam_delete(rows: QuerySet[Comment]) -> int:
+    """Delete ``rows`` of spam and their replies; the admin's log keeps no names of them."""
+    ids = list(rows.values_list("pk", flat=True))
+    below = ids
+    while below:  # the replies that go with them, at most MAX_DEPTH rounds
+        below = list(Comment.objects.filter(parent__in=below).values_list("pk", flat=True))
+        ids += below
+    entries = _log_entries_of(ids)
+    if entries is not None:
+        entries.update(object_repr=DELETED_SPAM)
+    return delete(rows)
 
 
 def spam_due(*, cutoff: dt.datetime) -> QuerySet[Comment]:
-    """Spam submitted before ``cutoff`` that may go: none with a reply that stays below it.
+    """Spam older than ``cutoff`` that may go: none with a reply that stays below it.
+
+    Older as spam: marked so by a moderator before ``cutoff``, or by the rules
+    at a submission before it.
 
     Deleting a comment deletes its replies, and a real reply under old spam
     must stay: that reply keeps every spam comment above it.
     """
-    old_spam = Comment.objects.filter(status=Comment.Status.SPAM, submitted_at__lt=cutoff)
+    # Old as spam: from the moderator's decision, or the submission the rules marked.
+    old_spam = Comment.objects.filter(
+        Q(moderated_at__lt=cutoff) | Q(moderated_at=None, submitted_at__lt=cutoff),
+        status=Comment.Status.SPAM,
+    )
     kept = set(
         Comment.objects.filter(parent__in=old_spam)
         .exclude(pk__in=old_spam)
@@ -352,7 +382,7 @@ def spam_purge(*, older_than_days: int) -> int:
 
 
 def spam_sweep(days: int | None) -> Sweep:
-    return Sweep("spam comments", days, lambda cutoff: spam_due(cutoff=cutoff))
+    return Sweep("spam comments", days, lambda cutoff: spam_due(cutoff=cutoff), spam_delete)
 
 
 def personal_data_due(*, cutoff: dt.datetime) -> QuerySet[Comment]:

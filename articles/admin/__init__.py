@@ -66,7 +66,11 @@ class HousekeepingRunAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("deleted or erased"))
     def summary(self, run: HousekeepingRun) -> str:
-        done = [f"{kind}: {count:,}" for kind, count in run.counts.items() if count]
+        done = [
+            f"{kind}: {count:,}" if isinstance(count, int) else f"{kind}: {count}"
+            for kind, count in run.counts.items()
+            if count
+        ]
         if run.finished_at is None:
             return _("not finished")
         return "; ".join(done) or _("nothing was due")

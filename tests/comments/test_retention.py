@@ -19,6 +19,7 @@ import time_machine
 from django.core import checks
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import checks as article_checks
 from articles.checks import RETENTION_KEYS
@@ -589,3 +590,53 @@ def test_an_article_retention_not_a_whole_number_of_days_is_error_E002(settings,
 def test_an_article_retention_of_none_is_accepted(settings, key):
     settings.RLS_ARTICLES = {**settings.RLS_ARTICLES, key: None}
     assert article_checks.check_article_settings() == []
+
+
+# Migrations 0005-0007: the keys of comments stored before them --------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_comments_stored_before_the_key_get_it_from_their_address():
+    from tests.migrations import app_back_at, flush, forward_to_latest
+
+    old = app_back_at("comments", "0004_reasons_of_earlier_comments")
+    article = old.get_model("articles", "Article").objects.create(title="T", slug="t-0006")
+    OldComment = old.get_model("comments", "Comment")
+    addresses = ["203.0.113.5", "2001:db8::5", None, "203.0.113.5"]
+    made = [
+        OldComment.objects.create(
+            article=article, name="R", email=f"r{n}@example.org", body="Hi.", ip_address=address
+        ).pk
+        for n, address in enumerate(addresses)
+    ]
+    forward_to_latest()
+    keys = [Comment.objects.get(pk=pk).client_key for pk in made]
+    assert keys == [client_key("203.0.113.5"), client_key("2001:db8::5"), "", keys[0]]
+    flush()
+
+
+def test_spam_counts_its_days_from_the_moderators_decision(clock):
+    # Approved two years ago, marked spam today (a misclick, or reports): Undo must still work.
+    old = CommentFactory(submitted_at=timezone.now() - dt.timedelta(days=730))
+    Comment.objects.filter(pk=old.pk).update(
+        status=Comment.Status.SPAM, moderated_at=timezone.now()
+    )
+    assert housekeeping()["spam comments"] == 0
+    days_on(clock, 31)
+    assert housekeeping()["spam comments"] == 1
+
+
+def test_deleted_spam_leaves_no_name_in_the_admins_log(clock, moderator):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    spam = CommentFactory(name="Odile Spammer", status=Comment.Status.SPAM)
+    reply = CommentFactory(name="Odile Again", status=Comment.Status.SPAM, parent=spam)
+    for comment in (spam, reply):
+        LogEntry.objects.log_actions(
+            moderator.pk, [comment], CHANGE, change_message="Marked as spam"
+        )
+    days_on(clock, 31)
+    assert housekeeping()["spam comments"] == 2
+    entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Comment))
+    assert list(entries.values_list("object_repr", flat=True)) == ["Spam comment (deleted)"] * 2

@@ -5,9 +5,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from comments import moderation
@@ -15,6 +12,7 @@ from comments.models import Comment, CommentReport, DisallowedTerm
 from comments.personal_data import find_personal_data
 from comments.services import comment_reply
 from tests.factories import ArticleFactory, CommentFactory, DisallowedTermFactory
+from tests.migrations import app_back_at, flush, forward_to_latest
 
 pytestmark = pytest.mark.django_db
 
@@ -219,13 +217,7 @@ def test_personal_data_is_still_found(text, kind):
 
 @pytest.mark.django_db(transaction=True)
 def test_earlier_comments_get_their_reason_with_its_verdict():
-    executor = MigrationExecutor(connection)
-    # Comments back at 0003; every other app stays as it is now.
-    before = [("comments", "0003_triage_reasons_reports")] + [
-        node for node in executor.loader.graph.leaf_nodes() if node[0] != "comments"
-    ]
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
+    old = app_back_at("comments", "0003_triage_reasons_reports")
     Article = old.get_model("articles", "Article")
     Comment3 = old.get_model("comments", "Comment")
     article = Article.objects.create(title="T", slug="t-0004")
@@ -242,10 +234,8 @@ def test_earlier_comments_get_their_reason_with_its_verdict():
         ).pk
         for key, (status, reason) in rows.items()
     }  # fmt: skip
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    forward_to_latest()
     verdicts = {key: Comment.objects.get(pk=pk).reasons[0]["verdict"] for key, pk in made.items()}
     assert verdicts == {"known": "approve", "links": "hold", "honeypot": "spam", "default": "hold"}
     assert Comment.objects.get(pk=made["default"]).reasons[0]["rule"] == "default"
-    call_command("flush", verbosity=0, interactive=False)
+    flush()

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles.housekeeping import BATCH_SIZE, housekeeping_run
+from articles.housekeeping import BATCH_SIZE, failures, housekeeping_run
 
 
 def batch_size(value: str) -> int:
@@ -37,4 +37,7 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was changed. Due now:")
         width = max((len(kind) for kind in counts), default=0)
         for kind, count in counts.items():
-            self.stdout.write(f"  {kind:<{width}}  {count:>9,}")
+            shown = f"{count:>9,}" if isinstance(count, int) else count
+            self.stdout.write(f"  {kind:<{width}}  {shown}")
+        if failed := failures(counts):
+            raise CommandError(f"Failed: {', '.join(failed)} (the others ran; see the log).")
