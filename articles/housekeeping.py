@@ -71,9 +71,10 @@ class Sweep:
                 batch = list(due.order_by().values_list("pk", flat=True)[:batch_size])
                 if not batch:
                     break
-                # The sweep's own conditions again: a row changed since it was
-                # picked (spam approved meanwhile) is left alone.
-                rows = due.filter(pk__in=batch)
+                # By key alone: the sweep's conditions again could lead the
+                # planner to a scan of the table per batch. A sweep whose rows
+                # can change meanwhile checks again in its ``apply``.
+                rows = due.model._default_manager.filter(pk__in=batch)
                 dealt = self.apply(rows) if self.apply else delete(rows)
             if not dealt:  # nothing changed: meeting the same rows again would never end
                 logger.error("Housekeeping: %s: a batch changed nothing; stopped.", self.kind)

@@ -335,7 +335,12 @@ DELETED_SPAM = "Spam comment (deleted)"
 
 def spam_delete(rows: QuerySet[Comment]) -> int:
     """Delete ``rows`` of spam and their replies; the admin's log keeps no names of them."""
-    ids = list(rows.values_list("pk", flat=True))
+    # Still spam: a moderator may have approved one since the batch was picked
+    # (locked now, on PostgreSQL, until the batch commits). Checked here, not
+    # in SQL: a status filter beside the keys leads SQLite to scan all spam.
+    picked = rows.select_for_update().values_list("pk", "status")
+    ids = [pk for pk, status in picked if status == Comment.Status.SPAM]
+    rows = Comment.objects.filter(pk__in=ids)
     below = ids
     while below:  # the replies that go with them, at most MAX_DEPTH rounds
         below = list(Comment.objects.filter(parent__in=below).values_list("pk", flat=True))
@@ -401,9 +406,11 @@ def personal_data_expire(rows: QuerySet[Comment]) -> int:
     A reason may quote the address (a disallowed term listed for it): the
     address goes from the reasons too.
     """
-    for pk, address, reasons, reason in rows.exclude(ip_address=None).values_list(
+    for pk, address, reasons, reason in rows.values_list(
         "pk", "ip_address", "reasons", "moderation_reason"
     ):
+        if address is None:
+            continue
         # The whole address, in any case ("2001:DB8::7" as listed): not a longer one it begins.
         quoted = re.compile(rf"(?<![\w.:]){re.escape(address)}(?![\w.:])", re.IGNORECASE)
         details = [vote.get("detail", "") for vote in reasons]

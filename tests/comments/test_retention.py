@@ -640,3 +640,11 @@ def test_deleted_spam_leaves_no_name_in_the_admins_log(clock, moderator):
     assert housekeeping()["spam comments"] == 2
     entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Comment))
     assert list(entries.values_list("object_repr", flat=True)) == ["Spam comment (deleted)"] * 2
+
+
+def test_spam_approved_after_its_batch_was_picked_stays(clock):
+    comment = CommentFactory(status=Comment.Status.SPAM)
+    picked = Comment.objects.filter(pk=comment.pk)
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.APPROVED)  # meanwhile
+    assert services.spam_delete(picked) == 0
+    assert Comment.objects.filter(pk=comment.pk).exists()
