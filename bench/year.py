@@ -37,6 +37,9 @@ class Year:
     comments_per_day: int = 100
     spam_every: int = 5  # in 5 comments: 3 spam (WordPress sites see more)
     spam_of_every: int = 3
+    # In each 10 comments, the 2nd answers the 1st (spam under spam: both go
+    # when old) and the 4th the 3rd (a real reply under spam: it keeps it).
+    reply_threads: bool = True
 
 
 def _evenly(end: dt.datetime, count: int, since: dt.datetime | None) -> Iterator[tuple]:
@@ -132,9 +135,24 @@ def fill_year(
             client_key=client_key(address),
         )
 
-    comments = _evenly(end, days * year.comments_per_day, since)
+    comments = list(_evenly(end, days * year.comments_per_day, since))
+    first = Comment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     written["comments"] = _bulk(Comment, (comment(i, at) for i, at in comments))
+    if year.reply_threads:
+        _answer(comments, first)
     return written
+
+
+def _answer(comments: list[tuple], first: int) -> None:
+    """Make the 2nd of each 10 comments a reply to the 1st, and the 4th to the 3rd."""
+    made = list(Comment.objects.filter(pk__gt=first).order_by("pk").only("pk", "depth"))
+    by_index = {i: row for (i, _), row in zip(comments, made, strict=True)}
+    replies = []
+    for i, reply in by_index.items():
+        if i % 10 in (1, 3) and i - 1 in by_index:
+            reply.parent_id, reply.depth = by_index[i - 1].pk, 2
+            replies.append(reply)
+    Comment.objects.bulk_update(replies, ["parent", "depth"], batch_size=BATCH)
 
 
 def table_sizes() -> dict[str, int]:

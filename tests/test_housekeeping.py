@@ -29,7 +29,13 @@ pytestmark = pytest.mark.django_db
 
 END = dt.datetime(2027, 12, 1, 12, 0, tzinfo=dt.UTC)
 # The defaults' year, thinned: a beat an hour, 6 other tasks, 2 deliveries and 4 comments a day.
-THIN = Year(beat_minutes=60, tasks_per_day=6, deliveries_per_day=2, comments_per_day=4)
+THIN = Year(
+    beat_minutes=60,
+    tasks_per_day=6,
+    deliveries_per_day=2,
+    comments_per_day=4,
+    reply_threads=False,
+)
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
@@ -99,6 +105,31 @@ def test_a_year_comes_down_to_what_the_retention_keeps(a_year):
     with time_machine.travel(END, tick=False):
         again = housekeeping.housekeeping_run()
     assert set(again.values()) == {0}
+
+
+def test_a_year_of_threads_keeps_every_real_reply_and_the_spam_above_it(database_queue):
+    threads = Year(beat_minutes=24 * 60, tasks_per_day=1, deliveries_per_day=1, comments_per_day=10)
+    fill_year(END, threads, article=ArticleFactory())
+    comments = Comment.objects
+    approved = set(comments.exclude(status=Comment.Status.SPAM).values_list("pk", flat=True))
+    assert comments.filter(parent__status=Comment.Status.SPAM, status="spam").count() == 365
+    assert comments.filter(parent__status=Comment.Status.SPAM, status="approved").count() == 365
+
+    with time_machine.travel(END, tick=False):
+        counts = housekeeping.housekeeping_run(batch_size=100)
+
+    assert set(comments.exclude(status=Comment.Status.SPAM).values_list("pk", flat=True)) == (
+        approved
+    )
+    old_spam = comments.filter(
+        status=Comment.Status.SPAM, submitted_at__lt=END - dt.timedelta(days=30)
+    )
+    # Old spam stays only above a real reply; spam replies under old spam went with it.
+    assert set(old_spam.values_list("pk", flat=True)) == set(
+        comments.filter(parent__in=old_spam, status="approved").values_list("parent", flat=True)
+    )
+    assert old_spam.count() == 365 - 30  # one thread a day kept, before the last 30 days
+    assert counts["spam comments"] == 2190 - 180 - old_spam.count()  # 180: of the last 30 days
 
 
 def test_what_remains_is_exactly_the_rows_inside_each_window(a_year):
