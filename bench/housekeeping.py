@@ -7,9 +7,10 @@ In a throw-away SQLite database (or PostgreSQL with ``--postgres``) with
 production settings: ``bench/year.py`` writes a year of a mid-sized health
 publisher's rows (a beat a minute and its task result, 60 other tasks, 20
 webhook deliveries and 100 comments a day, 3 in 5 of them spam, with reply
-threads under spam), with their timestamps. Then ``manage.py housekeeping`` as the first daily run meets it
-(a year of backlog), and again the next day (a day's worth: the steady
-state). Target: the backlog in under 2 minutes; the daily run under 5 seconds.
+threads under spam), with their timestamps. Then ``manage.py housekeeping``
+as the first daily run meets it (a year of backlog), and again the next day
+(a day's worth: the steady state). Target: the backlog in under 2 minutes;
+the daily run under 5 seconds.
 
 Prints the table sizes before and after, and the times; writes
 bench/results/housekeeping.json.
