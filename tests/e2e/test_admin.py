@@ -61,26 +61,32 @@ def drag(page: Page, handle, *, onto) -> None:
 
     The list animates each move and takes the next only after it: the mouse
     goes on moving, a few pixels at a time, until the row stands above the
-    other, whatever the machine's speed (no fixed pause).
+    other, whatever the machine's speed (no fixed pause). A drag the list did
+    not take up (a loaded machine can lose the first moves) is let go and
+    begun again, as a hand would.
     """
     # The mouse reaches only what is on screen: a screen that holds both.
     page.set_viewport_size({"width": 1280, "height": 4000})
     # The rows themselves: the locators would find other rows once these move.
-    row = handle.element_handle().evaluate_handle("h => h.closest('.inline-related')")
-    other = onto.element_handle().evaluate_handle("h => h.closest('.inline-related')")
-    start, target = handle.bounding_box(), onto.bounding_box()
-    x, y = start["x"] + 20, start["y"] + start["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    goal = target["y"] - 10
-    deadline = time.monotonic() + 15
+    grip, other_grip = handle.element_handle(), onto.element_handle()
+    row = grip.evaluate_handle("h => h.closest('.inline-related')")
+    other = other_grip.evaluate_handle("h => h.closest('.inline-related')")
     above = "(row, other) => Boolean(row.compareDocumentPosition(other) & 4)"  # FOLLOWING
-    while not row.evaluate(above, other):
-        assert time.monotonic() < deadline, "the row did not move above the other"
-        # Down the way to just above the target, then a pixel to and fro there.
-        y = max(goal, y - 12) if y > goal else (goal - 1 if y == goal else goal)
-        page.mouse.move(x, y, steps=2)
-    page.mouse.up()
+    for _attempt in range(3):
+        start, target = grip.bounding_box(), other_grip.bounding_box()
+        x, y = start["x"] + 20, start["y"] + start["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        goal = target["y"] - 10
+        deadline = time.monotonic() + 10
+        while not row.evaluate(above, other) and time.monotonic() < deadline:
+            # Down the way to just above the target, then a pixel to and fro there.
+            y = max(goal, y - 12) if y > goal else (goal - 1 if y == goal else goal)
+            page.mouse.move(x, y, steps=2)
+        page.mouse.up()
+        if row.evaluate(above, other):
+            return
+    raise AssertionError("the row did not move above the other")
 
 
 def open_row(page: Page, row_id: str):
