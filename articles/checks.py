@@ -90,14 +90,16 @@ def check_article_settings(app_configs=None, **kwargs) -> list[Error]:
         bad("PREVIEW_MAX_AGE", "a whole number of seconds above 0")
     if "REVIEW_INTERVAL_MONTHS" in user and not _whole_number(user["REVIEW_INTERVAL_MONTHS"], 1):
         bad("REVIEW_INTERVAL_MONTHS", "a whole number of months above 0")
-    token_days = user.get("STAFF_TOKEN_MAX_AGE_DAYS")
-    if token_days is not None and not _whole_number(token_days, 1):
-        bad("STAFF_TOKEN_MAX_AGE_DAYS", "None (never expire) or a whole number of days above 0")
     if "EDITOR_UPLOAD_MAX_SIZE" in user and not _whole_number(user["EDITOR_UPLOAD_MAX_SIZE"], 1):
         bad("EDITOR_UPLOAD_MAX_SIZE", "a whole number of bytes above 0")
-    for key in RETENTION_KEYS:
+    # Counts of days, each with what None means.
+    days = {
+        "STAFF_TOKEN_MAX_AGE_DAYS": "never expire",
+        **dict.fromkeys(RETENTION_KEYS, "keep forever"),
+    }
+    for key, none_means in days.items():
         if key in user and not (user[key] is None or _whole_number(user[key], 1)):
-            bad(key, "None (keep forever) or a whole number of days above 0")
+            bad(key, f"None ({none_means}) or a whole number of days above 0")
     for key in ("MAX_AGE", "STALE_WHILE_REVALIDATE"):
         if key in user and not _whole_number(user[key], 0):
             bad(key, "a whole number of seconds, 0 or more")
